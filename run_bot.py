@@ -10,7 +10,9 @@ from bot.config import SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="run_bot.py", description="Sitrep: a conflict ledger for Slack.")
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py", description="Sitrep: a conflict ledger for Slack."
+    )
     sub = parser.add_subparsers(dest="command")
     console = sub.add_parser("console", help="the interactive console (no Slack needed)")
     console.add_argument("-c", dest="line", help="run one command and exit")

@@ -109,7 +109,7 @@ def test_status_conflict_option_before_or_after():
 def test_status_unknown_option_names_it_and_lists_what_it_takes():
     message = fails("/status", "Shusha speaker:Aliyev", "status")
     assert "speaker:Aliyev" in message
-    assert "conflict:" in message
+    assert message.endswith("for /status; it takes conflict.")
 
 
 def test_status_repeated_option():
@@ -352,7 +352,8 @@ def test_control_bad_update_id():
 
 def test_control_unknown_option():
     message = fails("/update", "control Hadrut Azerbaijan stance:asserts", "update control")
-    assert "stance:asserts" in message and "confidence:" in message and "about:" in message
+    assert "stance:asserts" in message
+    assert "confidence, about, note, corroborates, refutes, when, source and conflict." in message
 
 
 def test_control_repeated_source_is_fine_other_options_not():
@@ -616,7 +617,7 @@ def test_ceasefire_bad_effective():
 
 def test_ceasefire_unknown_option():
     message = fails("/update", "ceasefire second holding confidence:high", "update ceasefire")
-    assert "confidence:high" in message and "mediator:" in message
+    assert "confidence:high" in message and "mediator" in message
 
 
 # ---- /update note ----------------------------------------------------------
@@ -712,7 +713,7 @@ def test_place_missing_name():
 
 def test_place_takes_no_when():
     message = fails("/update", "place Tugh when:today", "update place")
-    assert "when:today" in message and "aliases:" in message
+    assert "when:today" in message and "aliases" in message
 
 
 def test_party():

@@ -29,8 +29,8 @@ NY = "America/New_York"  # DST: 2021-03-14 02:00 -> 03:00, 2020-11-01 02:00 -> 0
 NOW = datetime(2020, 10, 26, 12, 34, 56, tzinfo=UTC)  # 16:34:56 in Baku, 08:34:56 in New York
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def resolve(text: str, zone: str = BAKU, now: datetime = NOW) -> EventTime:
@@ -48,9 +48,11 @@ def resolve(text: str, zone: str = BAKU, now: datetime = NOW) -> EventTime:
         ("2020-10-18T08:00", CalendarPoint(2020, 10, 18, 8, 0), Precision.MINUTE),
         ("2020-10-18 08:05", CalendarPoint(2020, 10, 18, 8, 5), Precision.MINUTE),
         ("2020-10-18T08:05:59", CalendarPoint(2020, 10, 18, 8, 5), Precision.MINUTE),
-        ("2020-10-18T08:00+04:00", CalendarPoint(2020, 10, 18, 8, 0, 240), Precision.MINUTE),
-        ("2020-10-18T08:00-05:30", CalendarPoint(2020, 10, 18, 8, 0, -330), Precision.MINUTE),
+        ("2020-10-18T08:00+04:00", CalendarPoint(2020, 10, 18, 8, 0, 14400), Precision.MINUTE),
+        ("2020-10-18T08:00-05:30", CalendarPoint(2020, 10, 18, 8, 0, -19800), Precision.MINUTE),
         ("2020-10-18T08:00Z", CalendarPoint(2020, 10, 18, 8, 0, 0), Precision.MINUTE),
+        ("2020-10-18T08:00+0400", CalendarPoint(2020, 10, 18, 8, 0, 14400), Precision.MINUTE),
+        ("2020-10-18T08:00+03:19:24", CalendarPoint(2020, 10, 18, 8, 0, 11964), "minute"),
         ("2020-10-18 08:00 UTC", CalendarPoint(2020, 10, 18, 8, 0, 0), Precision.MINUTE),
         ("25 Oct 2020 14:00", CalendarPoint(2020, 10, 25, 14, 0), Precision.MINUTE),
         ("25 October 2020 14:00", CalendarPoint(2020, 10, 25, 14, 0), Precision.MINUTE),
@@ -72,10 +74,10 @@ def resolve(text: str, zone: str = BAKU, now: datetime = NOW) -> EventTime:
         ("2 weeks ago", RelativePoint(14, Unit.DAY), Precision.DAY),
     ],
 )
-def test_parse_keeps_what_was_typed(text: str, first: CalendarPoint, precision: Precision) -> None:
+def test_parse_keeps_what_was_typed(text: str, first: CalendarPoint, precision: str) -> None:
     spec = parse_time_spec(text)
     assert spec == TimeSpec(text, first)
-    assert spec.precision is precision
+    assert spec.precision is Precision(precision)
     assert str(spec) == text
 
 
@@ -253,6 +255,13 @@ def test_range_without_years_takes_the_year_from_the_other_end() -> None:
     assert (start_only.start, start_only.end) == (utc(2020, 12, 29, 20), utc(2021, 1, 2, 20))
     end_only = resolve("30 Dec 2020..2 Jan")
     assert (end_only.start, end_only.end) == (utc(2020, 12, 29, 20), utc(2021, 1, 2, 20))
+    # the year that puts the start before the end, however long that makes it
+    year_long = resolve("3 Jan..2 Jan 2021")
+    assert (year_long.start, year_long.end) == (utc(2020, 1, 2, 20), utc(2021, 1, 2, 20))
+    year_long = resolve("2 Jan 2020..1 Jan")
+    assert (year_long.start, year_long.end) == (utc(2020, 1, 1, 20), utc(2021, 1, 1, 20))
+    # a time given to the minute is not in the future at that very minute
+    assert resolve("26 Oct 16:34", BAKU, utc(2020, 10, 26, 12, 34)).start.year == 2020
     # both ends this year even if the last one is still to come
     this_year = resolve("26 Oct..28 Oct")
     assert (this_year.start, this_year.end) == (utc(2020, 10, 25, 20), utc(2020, 10, 28, 20))
@@ -364,6 +373,9 @@ def test_format_event_time_in_another_zone() -> None:
         ("~2020-10-18T08:00", BAKU, "~2020-10-18"),
         ("2020-10-14..2020-10-15", BAKU, "2020-10-14..2020-10-15"),
         ("2020-10-14T08:00..2020-10-15", BAKU, "2020-10-14T08:00+04:00..2020-10-15T23:59+04:00"),
+        # before 1924 Baku kept local mean time, 3:19:24 ahead of UTC
+        ("1920-05-01T08:00", BAKU, "1920-05-01T08:00+03:19:24"),
+        ("1920-05-01T08:00Z", BAKU, "1920-05-01T08:00+00:00"),
     ],
 )
 def test_format_spec(text: str, zone: str, spec: str) -> None:

@@ -45,7 +45,9 @@ def answer(runtime: Runtime, line: str) -> tuple[str, bool]:
     return render(view, "plain"), not isinstance(view, ErrorView)
 
 
-def run(runtime: Runtime, command: str | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def run(
+    runtime: Runtime, command: str | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
+) -> int:
     try:
         ensure_demo(runtime, out)
     except SitrepError as exc:
@@ -59,7 +61,12 @@ def run(runtime: Runtime, command: str | None, stdin: TextIO = sys.stdin, out: T
     if interactive:
         with runtime.ctx.uow.read() as tx:
             names = ", ".join(c.name for c in tx.catalog.conflicts())
-        out.write(BANNER.format(database=describe_database(runtime.settings.database_url), ledger=f"Conflicts: {names}"))
+        out.write(
+            BANNER.format(
+                database=describe_database(runtime.settings.database_url),
+                ledger=f"Conflicts: {names}",
+            )
+        )
     failures = 0
     while True:
         if interactive:

@@ -150,7 +150,6 @@ def related_names(query_norm: str, entries: Iterable[NameEntry], exclude: int) -
     prefix = query_norm + " "
     found: list[int] = []
     for entry in entries:
-        if entry.entity_id != exclude and entry.norm.startswith(prefix):
-            if entry.entity_id not in found:
-                found.append(entry.entity_id)
+        if entry.entity_id not in (exclude, *found) and entry.norm.startswith(prefix):
+            found.append(entry.entity_id)
     return found

@@ -39,8 +39,15 @@ from bot.domain.commands import (
     Status,
 )
 from bot.domain.errors import ParseError
-from bot.domain.model import CONTESTED, OBSERVER, UNKNOWN, CeasefireState, Confidence, PlaceKind
-from bot.domain.model import Stance as StanceKind
+from bot.domain.model import (
+    CONTESTED,
+    OBSERVER,
+    UNKNOWN,
+    CeasefireState,
+    Confidence,
+    PlaceKind,
+    Stance,
+)
 from bot.domain.times import TimeSpec, parse_clock_time, parse_time_spec
 from bot.domain.tokens import (
     COMMON_OPTIONS,
@@ -61,7 +68,6 @@ from bot.domain.usage import USAGE, help_text
 
 MAX_INPUT = 4000
 COMMANDS = ("status", "claims", "ceasefire", "update", "briefing")
-_WITH_SUBCOMMANDS = ("update", "briefing")
 
 Reader = Callable[[Args], Command]
 
@@ -69,19 +75,21 @@ Reader = Callable[[Args], Command]
 def parse_line(line: str) -> Command:
     """A console line (`/status Lachin`, `help`, `help update claim`) as a command."""
     _check_length(line, help_text(None))
-    head, _, rest = line.strip().partition(" ")
-    name = _command_name(head)
-    if not name:
+    head, rest = [*line.split(maxsplit=1), "", ""][:2]
+    if not _command_name(head):
         raise ParseError("Type a command, like `/status Lachin`, or `help`.", help_text(None))
-    if name == "help":
-        topic = " ".join(clean(rest).lower().lstrip("/").split())
-        return Help(topic if topic in USAGE else None)
     return parse(head, rest)
 
 
 def parse(command: str, text: str) -> Command:
-    """`command` (`/status`, `status`, …) with the text that followed it."""
+    """`command` (`/status`, `status`, …) with the text that followed it.
+
+    `help` is accepted as a command too: `help update claim` → Help("update claim").
+    """
     name = _command_name(command)
+    if name == "help":
+        topic = " ".join(clean(text[:MAX_INPUT]).lower().lstrip("/").split())
+        return Help(topic if topic in USAGE else None)
     if name not in COMMANDS:
         raise ParseError(
             f"Unknown command {shown(command)}; use one of "
@@ -109,7 +117,7 @@ def _command_name(command: str) -> str:
 
 def _topic(name: str, words: Sequence[str]) -> str:
     """`update claim` for `/update claim …`; the command alone otherwise."""
-    if name in _WITH_SUBCOMMANDS and words and f"{name} {words[0]}" in _FORMS:
+    if words and f"{name} {words[0]}" in _FORMS:
         return f"{name} {words[0]}"
     return name
 
@@ -124,10 +132,6 @@ def _check_length(text: str, usage: str) -> None:
 # ---- reading ---------------------------------------------------------------
 
 
-def _error(message: str, args: Args) -> ParseError:
-    return ParseError(message, args.usage)
-
-
 def _text_of(items: Sequence[Positional]) -> str:
     return " ".join(item.text for item in items)
 
@@ -138,7 +142,7 @@ def _name(items: Sequence[Positional], what: str, args: Args) -> str:
 
 def _no_more(items: Sequence[Positional], args: Args, hint: str) -> None:
     if items:
-        raise _error(f"Unexpected {shown(_text_of(items))}; {hint}", args)
+        raise args.error(f"Unexpected {shown(_text_of(items))}; {hint}")
 
 
 def _time_clause(items: list[Positional], keyword: str) -> tuple[list[Positional], TimeSpec | None]:
@@ -187,7 +191,7 @@ def _claims(args: Args) -> Command:
     subject = _name(words, "subject", args) if words else None
     place = args.name("place", "place name")
     if place is not None and subject is not None:
-        raise _error(f"Give either a subject or place:, not both: {shown(subject)}.", args)
+        raise args.error(f"Give either a subject or place:, not both: {shown(subject)}.")
     page = args.number("page")
     return Claims(
         subject=place if place is not None else subject,
@@ -222,7 +226,7 @@ _CONFIDENCE = {
     "medium": Confidence.MODERATE,
     "high": Confidence.HIGH,
 }
-_STANCE = {"asserts": StanceKind.ASSERTS, "denies": StanceKind.DENIES}
+_STANCE = {"asserts": Stance.ASSERTS, "denies": Stance.DENIES}
 _STATES = {state.value: state for state in CeasefireState}
 _KINDS = {kind.value: kind for kind in PlaceKind}
 _TRENDS = {trend: trend for trend in ("deteriorated", "unchanged", "improved")}
@@ -231,11 +235,11 @@ _TRENDS = {trend: trend for trend in ("deteriorated", "unchanged", "improved")}
 def _control(args: Args) -> Command:
     items = args.positional
     if not items:
-        raise _error(
-            "Name the place and who holds it, like `/update control Hadrut Azerbaijan`.", args
+        raise args.error(
+            "Name the place and who holds it, like `/update control Hadrut Azerbaijan`."
         )
     if len(items) == 1:
-        raise _error(f"Say who holds {shown(items[0].text)}: a party, contested or unknown.", args)
+        raise args.error(f"Say who holds {shown(items[0].text)}: a party, contested or unknown.")
     holder = check_name(items[-1].text, "holder", args.usage)
     if holder.lower() in (CONTESTED, UNKNOWN):
         holder = holder.lower()
@@ -252,14 +256,14 @@ def _claim(args: Args) -> Command:
     quoted = [index for index, item in enumerate(items) if isinstance(item, Quoted)]
     if not quoted:
         if not items:
-            raise _error("Name the party and give what it claims, in quotes.", args)
-        raise _error(f"The claim's text must be in quotes: {shown(_text_of(items))}.", args)
+            raise args.error("Name the party and give what it claims, in quotes.")
+        raise args.error(f"The claim's text must be in quotes: {shown(_text_of(items))}.")
     at = quoted[-1]
     text = check_text(items[at].text, "claim's text", args.usage)
     _no_more(items[at + 1 :], args, "options after the claim's text look like key:value.")
     parties = _party_list(items[:at], args)
     if not parties:
-        raise _error(f"Name the party making the claim before its text: {shown(text)}.", args)
+        raise args.error(f"Name the party making the claim before its text: {shown(text)}.")
     return ClaimUpdate(
         parties=parties,
         text=text,
@@ -313,7 +317,7 @@ def _name_and_state(args: Args) -> tuple[str, CeasefireState]:
     too when the state ends the text."""
     items = args.positional
     if not items:
-        raise _error("Name the ceasefire and give its state, like `third violated`.", args)
+        raise args.error("Name the ceasefire and give its state, like `third violated`.")
     if isinstance(items[0], Quoted):
         split = 1
     else:
@@ -323,11 +327,11 @@ def _name_and_state(args: Args) -> tuple[str, CeasefireState]:
         )
     name = _name(items[:split], "ceasefire name", args)
     if not items[split:]:
-        raise _error(f"Give the state of {shown(name)} after its name: {_state_list()}.", args)
+        raise args.error(f"Give the state of {shown(name)} after its name: {_state_list()}.")
     state = _state_of(items[split:])
     if state is None:
         typed = shown(_text_of(items[split:]))
-        raise _error(f"Unknown ceasefire state {typed}; use one of {_state_list()}.", args)
+        raise args.error(f"Unknown ceasefire state {typed}; use one of {_state_list()}.")
     return name, state
 
 
@@ -343,9 +347,9 @@ def _state_list() -> str:
 def _note(args: Args) -> Command:
     items = args.positional
     if not items:
-        raise _error('Give the note\'s text in quotes, like `/update note "…"`.', args)
+        raise args.error('Give the note\'s text in quotes, like `/update note "…"`.')
     if not isinstance(items[0], Quoted):
-        raise _error(f"The note's text must be in quotes: {shown(_text_of(items))}.", args)
+        raise args.error(f"The note's text must be in quotes: {shown(_text_of(items))}.")
     _no_more(items[1:], args, "options after the note's text look like key:value.")
     return NoteUpdate(check_text(items[0].text, "note's text", args.usage), _common(args))
 
@@ -353,7 +357,7 @@ def _note(args: Args) -> Command:
 def _one_name(args: Args, what: str, example: str) -> str:
     """The name a place, party or conflict form starts with, quoted or not."""
     if not args.positional:
-        raise _error(f"Give the {what}, like `{example}`.", args)
+        raise args.error(f"Give the {what}, like `{example}`.")
     return _name(args.positional, what, args)
 
 
@@ -396,7 +400,7 @@ def _conflict(args: Args) -> Command:
 
 def _update_id(args: Args, example: str) -> int:
     if not args.positional:
-        raise _error(f"Give the update's ID, like `{example}`.", args)
+        raise args.error(f"Give the update's ID, like `{example}`.")
     return read_update_id(args.positional[0].text, args.usage)
 
 
@@ -411,8 +415,8 @@ def _correct(args: Args) -> Command:
     _no_more(args.positional[1:], args, "corrections look like field:value, e.g. holder:Armenia.")
     changes = args.changes()
     if not changes:
-        raise _error(
-            f"Say what to correct in u{update_id} as field:value, e.g. confidence:high.", args
+        raise args.error(
+            f"Say what to correct in u{update_id} as field:value, e.g. confidence:high."
         )
     return CorrectUpdate(update_id, changes)
 
@@ -434,9 +438,9 @@ def _admins(args: Args) -> Command:
         return Admins("list")
     if action not in ("add", "remove"):
         shown_action = shown(items[0].text) if items else "nothing"
-        raise _error(f"Say add, remove or list after admins, not {shown_action}.", args)
+        raise args.error(f"Say add, remove or list after admins, not {shown_action}.")
     if len(items) == 1:
-        raise _error(f"Mention the users to {action}, like @maria.", args)
+        raise args.error(f"Mention the users to {action}, like @maria.")
     return Admins(action, tuple(_user_id(item, args) for item in items[1:]))
 
 
@@ -444,10 +448,9 @@ def _user_id(item: Positional, args: Args) -> str:
     """`<@U123ABC|maria>` (how Slack sends a mention) or `U123ABC` (the console)."""
     match = _MENTION.fullmatch(unwrap_slack(item.text))
     if match is None or isinstance(item, Quoted):
-        raise _error(
+        raise args.error(
             f"{shown(item.text)} is not a Slack user; mention them with @ "
-            "or give their ID, like U012AB3CD.",
-            args,
+            "or give their ID, like U012AB3CD."
         )
     return match.group(1)
 
@@ -467,11 +470,11 @@ def _ingest(args: Args) -> Command:
 
 def _update_menu(args: Args) -> Command:
     """`/update` alone opens the form; anything else names an unknown kind."""
-    if not args.positional and not args.given:
+    if not args.positional:
         return OpenForm()
-    first = args.positional[0].text if args.positional else f"{args.given[0].key}:"
+    first = args.positional[0].text
     kinds = ", ".join(topic.split()[1] for topic in _FORMS if topic.startswith("update "))
-    raise _error(f"Unknown kind of update {shown(first)}; use one of {kinds}.", args)
+    raise args.error(f"Unknown kind of update {shown(first)}; use one of {kinds}.")
 
 
 # ---- briefings -------------------------------------------------------------
@@ -480,9 +483,8 @@ def _update_menu(args: Args) -> Command:
 def _briefing_preview(args: Args) -> Command:
     if args.positional:
         subcommands = ", ".join(t.split()[1] for t in _FORMS if t.startswith("briefing "))
-        raise _error(
-            f"Unknown briefing command {shown(args.positional[0].text)}; use one of {subcommands}.",
-            args,
+        raise args.error(
+            f"Unknown briefing command {shown(args.positional[0].text)}; use one of {subcommands}."
         )
     return BriefingPreview(args.name("conflict", "conflict name"))
 
@@ -490,11 +492,11 @@ def _briefing_preview(args: Args) -> Command:
 def _subscribe(args: Args) -> Command:
     items = args.positional
     if not items:
-        raise _error("Give the time of day, like `/briefing subscribe 07:30 Asia/Yerevan`.", args)
+        raise args.error("Give the time of day, like `/briefing subscribe 07:30 Asia/Yerevan`.")
     try:
         hour, minute = parse_clock_time(clean(items[0].text))
     except ParseError as exc:
-        raise _error(exc.message, args) from None
+        raise args.error(exc.message) from None
     _no_more(items[2:], args, "give the time of day and, if you like, a zone.")
     zone = check_zone(clean(items[1].text), args.usage) if len(items) > 1 else None
     return BriefingSubscribe(
@@ -520,9 +522,9 @@ def _post(args: Args) -> Command:
 def _bottomline(args: Args) -> Command:
     items = args.positional
     if not items:
-        raise _error('Give the bottom line in quotes, like `/briefing bottomline "…"`.', args)
+        raise args.error('Give the bottom line in quotes, like `/briefing bottomline "…"`.')
     if not isinstance(items[0], Quoted):
-        raise _error(f"The bottom line must be in quotes: {shown(_text_of(items))}.", args)
+        raise args.error(f"The bottom line must be in quotes: {shown(_text_of(items))}.")
     _no_more(items[1:], args, "options after the bottom line look like key:value.")
     return BriefingBottomLine(
         text=check_text(items[0].text, "bottom line", args.usage),

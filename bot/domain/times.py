@@ -89,7 +89,7 @@ class CalendarPoint:
     day: int
     hour: int | None = None
     minute: int | None = None  # None with an hour: known to the hour
-    offset_minutes: int | None = None  # east of UTC; None: in the zone given to resolve
+    offset_seconds: int | None = None  # east of UTC; None: in the zone given to resolve
 
     @property
     def unit(self) -> Unit:
@@ -180,7 +180,7 @@ _ISO = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{1,2})-(?P<d>[0-9]{1,2})"
     r"(?:[t ](?P<h>[0-9]{1,2})"
     r"(?::(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,][0-9]{1,9})?)?)?"
-    r" ?(?P<off>z|utc|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
+    r" ?(?P<off>z|utc|[+-][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2})?)?)?)?"
 )
 _CLOCK = r"(?:,? (?:at )?(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2}))?"
 _DAY_MONTH = re.compile(
@@ -269,7 +269,7 @@ def _iso_point(m: re.Match[str], raw: str) -> CalendarPoint:
     if second is not None and second > 59:
         raise ParseError(f"{_quote(raw)}: {second} is not a second of a minute.")
     point = _calendar_point(raw, int(m["y"]), int(m["mo"]), int(m["d"]), hour, minute)
-    return replace(point, offset_minutes=None if offset is None else _offset_minutes(offset, raw))
+    return replace(point, offset_seconds=None if offset is None else _offset_seconds(offset, raw))
 
 
 def _calendar_point(
@@ -286,14 +286,14 @@ def _calendar_point(
     return CalendarPoint(year, month, day, hour, minute)
 
 
-def _offset_minutes(text: str, raw: str) -> int:
+def _offset_seconds(text: str, raw: str) -> int:
     if text in ("z", "utc"):
         return 0
     digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 23 or minutes > 59:
+    hours, minutes, seconds = int(digits[:2]), int(digits[2:4] or 0), int(digits[4:] or 0)
+    if hours > 23 or minutes > 59 or seconds > 59:
         raise ParseError(f"{_quote(raw)}: {text} is not a UTC offset; write one like +04:00.")
-    return (hours * 60 + minutes) * (-1 if text[0] == "-" else 1)
+    return (hours * 3600 + minutes * 60 + seconds) * (-1 if text[0] == "-" else 1)
 
 
 def _check_order(spec: TimeSpec) -> None:
@@ -304,7 +304,7 @@ def _check_order(spec: TimeSpec) -> None:
         backwards = first.grain is last.grain and _minutes_back(last) > _minutes_back(first)
     elif isinstance(first, CalendarPoint) and isinstance(last, CalendarPoint):
         both_have_years = first.year is not None and last.year is not None
-        if both_have_years and (first.offset_minutes is None) == (last.offset_minutes is None):
+        if both_have_years and (first.offset_seconds is None) == (last.offset_seconds is None):
             try:
                 backwards = _naive_bounds(last)[1] <= _naive_bounds(first)[0]
             except OverflowError:
@@ -321,7 +321,7 @@ def _naive_bounds(p: CalendarPoint) -> tuple[datetime, datetime]:
     """Start and end as wall-clock times (in UTC when the point has an offset)."""
     assert p.year is not None
     start = datetime(p.year, p.month, p.day, p.hour or 0, p.minute or 0)
-    start -= timedelta(minutes=p.offset_minutes or 0)
+    start -= timedelta(seconds=p.offset_seconds or 0)
     length = {Unit.DAY: timedelta(days=1), Unit.HOUR: _HOUR, Unit.MINUTE: _MINUTE}[p.unit]
     return start, start + length
 
@@ -405,8 +405,8 @@ def _calendar_interval(p: CalendarPoint, year: int, tz: ZoneInfo) -> tuple[datet
     if p.hour is None:
         return _day(d, tz)
     naive = datetime.combine(d, time(p.hour, p.minute or 0))
-    if p.offset_minutes is not None:
-        start = naive.replace(tzinfo=timezone(timedelta(minutes=p.offset_minutes))).astimezone(UTC)
+    if p.offset_seconds is not None:
+        start = naive.replace(tzinfo=timezone(timedelta(seconds=p.offset_seconds))).astimezone(UTC)
     else:
         start = _from_local(naive, tz)
     return start, start + (_HOUR if p.minute is None else _MINUTE)
@@ -540,13 +540,14 @@ def _whole_days_in(t: EventTime, tz: ZoneInfo) -> bool:
 
 def _minute_spec(instant: datetime, tz: ZoneInfo) -> str:
     local = instant.astimezone(tz)
-    offset = local.utcoffset() or timedelta()
-    if offset % _MINUTE:  # old local mean times have seconds no offset syntax can hold
-        local, offset = instant.astimezone(UTC), timedelta()
-    minutes = int(offset / _MINUTE)
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"{_iso_date(local.date())}T{local:%H:%M}{sign}{hours:02d}:{mins:02d}"
+    if local.second or local.microsecond:  # an old local mean time, offset by seconds
+        local = instant.astimezone(UTC)
+    offset = int((local.utcoffset() or timedelta()).total_seconds())
+    sign = "-" if offset < 0 else "+"
+    hours, rest = divmod(abs(offset), 3600)
+    minutes, seconds = divmod(rest, 60)
+    written = f"{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+    return f"{_iso_date(local.date())}T{local:%H:%M}{written}"
 
 
 def _iso_date(d: date) -> str:
@@ -582,9 +583,9 @@ def _zone_label(local: datetime) -> str:
     name = local.tzname() or ""
     if name.isascii() and name.isalpha():
         return name
-    minutes = int((local.utcoffset() or timedelta()) // _MINUTE)
-    if minutes == 0:
+    seconds = int((local.utcoffset() or timedelta()).total_seconds())
+    if seconds == 0:
         return "UTC"
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
+    sign = "-" if seconds < 0 else "+"
+    hours, mins = divmod(abs(seconds) // 60, 60)
     return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")

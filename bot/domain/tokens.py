@@ -20,7 +20,8 @@ from bot.domain.errors import ParseError
 from bot.domain.times import TimeSpec, load_zone, parse_time_spec
 
 # Every quote character, by the quote it stands for. An opening quote is closed by
-# any quote of its kind: Slack clients and keyboards pair them inconsistently.
+# any quote of its kind (Slack clients and keyboards pair them inconsistently),
+# preferring one of its own style: straight or typographic.
 _QUOTES = {
     '"': '"',
     "“": '"',
@@ -99,7 +100,7 @@ def clean(text: str) -> str:
 
 def shown(text: str) -> str:
     """A token quoted for an error message, cut short so the message stays one line."""
-    text = " ".join(text.split())
+    text = clean(text)  # a bidi control would scramble the message around it
     if len(text) > SHOWN_MAX:
         text = text[: SHOWN_MAX - 1] + "…"
     return f"'{text}'"
@@ -286,8 +287,8 @@ class Args:
         typed = shown(f"{option.key}:{option.raw}")
         if not allowed:
             raise self.error(f"{self.form} takes no options, so {typed} is not understood.")
-        listed = ", ".join(f"{key}:" for key in allowed)
-        raise self.error(f"Unknown option {typed} for {self.form}; it takes {listed}")
+        listed = ", ".join(allowed[:-1]) + " and " if len(allowed) > 1 else ""
+        raise self.error(f"Unknown option {typed} for {self.form}; it takes {listed}{allowed[-1]}.")
 
     def _read_time(self, option: Option, tokens: Sequence[Token], index: int) -> tuple[Option, int]:
         """Parse a time option; an unquoted one may go on over the next plain words

@@ -40,7 +40,9 @@ def escape_mrkdwn(text: object) -> str:
 
 def at(moment: datetime, zone: str) -> str:
     start = moment.replace(second=0, microsecond=0)
-    return format_event_time(EventTime(start, start + timedelta(minutes=1), Precision.MINUTE, zone), zone)
+    return format_event_time(
+        EventTime(start, start + timedelta(minutes=1), Precision.MINUTE, zone), zone
+    )
 
 
 def span(delta: timedelta) -> str:
@@ -56,7 +58,12 @@ def span(delta: timedelta) -> str:
 def held(duration: Duration) -> str:
     """`held 25 min`, `held under a day`, `holding for 3 h so far`."""
     if duration.ongoing:
-        return f"holding for {span(duration.shortest)} so far" if duration.shortest == duration.longest or duration.longest - duration.shortest < timedelta(hours=1) else f"holding for {span(duration.shortest)}–{span(duration.longest)} so far"
+        return (
+            f"holding for {span(duration.shortest)} so far"
+            if duration.shortest == duration.longest
+            or duration.longest - duration.shortest < timedelta(hours=1)
+            else f"holding for {span(duration.shortest)}–{span(duration.longest)} so far"
+        )
     if duration.longest - duration.shortest < timedelta(minutes=30):
         return f"held {span(duration.longest)}"
     if duration.shortest == timedelta(0):

@@ -16,7 +16,9 @@ from bot.services.writes import require_admin
 from bot.store.uow import Tx
 
 
-def _similar(tx: Tx, entity: str, conflict: Conflict, name: str, labels: dict[int, str]) -> str | None:
+def _similar(
+    tx: Tx, entity: str, conflict: Conflict, name: str, labels: dict[int, str]
+) -> str | None:
     ranked = fuzzy_ranking(normalize(name), tx.catalog.all_names(entity, conflict.id), limit=1)
     if ranked and ranked[0].score >= SUGGEST + 20 and ranked[0].entity_id in labels:
         return labels[ranked[0].entity_id]
@@ -35,7 +37,9 @@ def place(ctx: Context, command: cmd.PlaceUpdate, actor: Actor) -> DoneView:
         return place_in(tx, conflict, command, actor, now)
 
 
-def place_in(tx: Tx, conflict: Conflict, command: cmd.PlaceUpdate, actor: Actor, now: Any) -> DoneView:
+def place_in(
+    tx: Tx, conflict: Conflict, command: cmd.PlaceUpdate, actor: Actor, now: Any
+) -> DoneView:
     parent_id = resolve_place(tx, conflict, command.parent)[0].id if command.parent else None
     exact = tx.catalog.exact("place", command.name, conflict.id)
     if len(exact) > 1:
@@ -59,7 +63,10 @@ def place_in(tx: Tx, conflict: Conflict, command: cmd.PlaceUpdate, actor: Actor,
         labels = {p.id: p.display_name for p in tx.catalog.places(conflict.id)}
         similar = _similar(tx, "place", conflict, command.name, labels)
         if similar:
-            notes.append(f"A similar name is already in the ledger: {similar}. This is a new, separate place.")
+            notes.append(
+                f"A similar name is already in the ledger: {similar}. "
+                "This is a new, separate place."
+            )
         values.setdefault("kind", "town")
         values["name"] = command.name
         values["aliases"] = list(command.aliases)
@@ -70,7 +77,12 @@ def place_in(tx: Tx, conflict: Conflict, command: cmd.PlaceUpdate, actor: Actor,
         kind=UpdateKind.PLACE,
         recorded_at=now,
         recorded_by=actor.user_id,
-        body={"place_id": target.id, "name": target.name, "verb": verb, **{k: v for k, v in values.items() if k != "name"}},
+        body={
+            "place_id": target.id,
+            "name": target.name,
+            "verb": verb,
+            **{k: v for k, v in values.items() if k != "name"},
+        },
         sources=command.common.sources,
     )
     return DoneView(
@@ -89,20 +101,29 @@ def party(ctx: Context, command: cmd.PartyUpdate, actor: Actor) -> DoneView:
         return party_in(tx, conflict, command, actor, now)
 
 
-def party_in(tx: Tx, conflict: Conflict, command: cmd.PartyUpdate, actor: Actor, now: Any) -> DoneView:
+def party_in(
+    tx: Tx, conflict: Conflict, command: cmd.PartyUpdate, actor: Actor, now: Any
+) -> DoneView:
     exact = tx.catalog.exact("party", command.name, conflict.id)
     side = (command.side or "").strip()
     notes: list[str] = []
     if exact:
         existing = next(p for p in tx.catalog.parties(conflict.id) if p.id == exact[0].entity_id)
-        changed = tx.catalog.change_party(existing, side or existing.side, _merge(existing.aliases, command.aliases))
+        changed = tx.catalog.change_party(
+            existing, side or existing.side, _merge(existing.aliases, command.aliases)
+        )
         verb = "updated"
     else:
         labels = {p.id: p.name for p in tx.catalog.parties(conflict.id)}
         similar = _similar(tx, "party", conflict, command.name, labels)
         if similar:
-            notes.append(f"A similar name is already in the ledger: {similar}. This is a new, separate party.")
-        changed = tx.catalog.add_party(conflict.id, command.name, side or command.name, command.aliases)
+            notes.append(
+                f"A similar name is already in the ledger: {similar}. "
+                "This is a new, separate party."
+            )
+        changed = tx.catalog.add_party(
+            conflict.id, command.name, side or command.name, command.aliases
+        )
         verb = "added"
     side_text = "an observer" if changed.side == OBSERVER else f"on the side of {changed.side}"
     update_id = tx.ledger.append(
@@ -110,7 +131,13 @@ def party_in(tx: Tx, conflict: Conflict, command: cmd.PartyUpdate, actor: Actor,
         kind=UpdateKind.PARTY,
         recorded_at=now,
         recorded_by=actor.user_id,
-        body={"party_id": changed.id, "name": changed.name, "side": changed.side, "aliases": list(changed.aliases), "verb": verb},
+        body={
+            "party_id": changed.id,
+            "name": changed.name,
+            "side": changed.side,
+            "aliases": list(changed.aliases),
+            "verb": verb,
+        },
         sources=command.common.sources,
     )
     return DoneView(

@@ -10,7 +10,9 @@ from bot.services.context import Actor, Context
 from bot.services.views import ErrorView, TextView, View
 
 
-def execute(ctx: Context, command: cmd.Command, actor: Actor, request_key: str | None = None) -> View:
+def execute(
+    ctx: Context, command: cmd.Command, actor: Actor, request_key: str | None = None
+) -> View:
     """Carry out a parsed command. Domain errors propagate: see `error_view`."""
     match command:
         case cmd.Help(topic):
@@ -42,8 +44,10 @@ def execute(ctx: Context, command: cmd.Command, actor: Actor, request_key: str |
         case cmd.OpenForm():
             return TextView(
                 "The update form",
-                ("In Slack, `/update` alone opens a form. Here, type the one-line form: "
-                 + help_text("update"),),
+                (
+                    "In Slack, `/update` alone opens a form. Here, type the one-line form: "
+                    + help_text("update"),
+                ),
             )
     return ErrorView(f"{type(command).__name__} is not available yet in this version of Sitrep.")
 

@@ -10,7 +10,6 @@ from bot.domain.model import CONTESTED, UNKNOWN, Ceasefire, Conflict, Party, Pla
 from bot.domain.picture import (
     Dispute,
     claim_standing,
-    find_dispute,
     summarize_ceasefire,
 )
 from bot.services.views import (
@@ -95,11 +94,19 @@ class Picture:
         )
 
     def note_view(self, entry: Entry) -> NoteView:
-        return NoteView(entry.id, entry.text or entry.note or "", entry.event, entry.sources, self.place_names(entry.about_ids))
+        return NoteView(
+            entry.id,
+            entry.text or entry.note or "",
+            entry.event,
+            entry.sources,
+            self.place_names(entry.about_ids),
+        )
 
     # ---- disputes --------------------------------------------------------
 
-    def dispute_view(self, dispute: Dispute, assessment: Entry | None, claims: Sequence[Entry]) -> DisputeView:
+    def dispute_view(
+        self, dispute: Dispute, assessment: Entry | None, claims: Sequence[Entry]
+    ) -> DisputeView:
         by_id = {c.id: c for c in claims}
         reasons: list[str] = []
         if dispute.contested:
@@ -123,7 +130,9 @@ class Picture:
         verb = "holds it" if str(claim.stance) == "asserts" else "does not hold it"
         return f"{who} says {holder} {verb}"
 
-    def place_slots(self, place_id: int, before: datetime | None) -> tuple[Entry | None, list[Entry]]:
+    def place_slots(
+        self, place_id: int, before: datetime | None
+    ) -> tuple[Entry | None, list[Entry]]:
         """The assessment and each party's latest stance claim about a place, as of `before`."""
         ledger = self.tx.ledger
         assessment_id = ledger.latest_about_id(place_id, UpdateKind.CONTROL, DESK, before)
@@ -133,7 +142,9 @@ class Picture:
         ]
         found = ledger.entries([i for i in [assessment_id, *claim_ids] if i is not None])
         assessment = found.get(assessment_id) if assessment_id is not None else None
-        claims = sorted((found[i] for i in claim_ids if i is not None and i in found), key=lambda e: e.sort_at)
+        claims = sorted(
+            (found[i] for i in claim_ids if i is not None and i in found), key=lambda e: e.sort_at
+        )
         return assessment, claims
 
     # ---- ceasefires ------------------------------------------------------
@@ -150,7 +161,11 @@ class Picture:
         moment = before or self.now
         views = []
         for ordinal, ceasefire in enumerate(ordered, start=1):
-            events = [e for e in by_ceasefire.get(ceasefire.id, []) if before is None or e.sort_at < before]
+            events = [
+                e
+                for e in by_ceasefire.get(ceasefire.id, [])
+                if before is None or e.sort_at < before
+            ]
             if before is not None and not events:
                 continue  # not yet announced at that moment
             summary = summarize_ceasefire(ceasefire.id, events, moment)
@@ -187,7 +202,9 @@ class Picture:
         return views
 
 
-def order_ceasefires(ceasefires: Sequence[Ceasefire], events: dict[int, list[Entry]]) -> list[Ceasefire]:
+def order_ceasefires(
+    ceasefires: Sequence[Ceasefire], events: dict[int, list[Entry]]
+) -> list[Ceasefire]:
     """Ceasefires in the order they took (or were to take) effect."""
 
     def key(ceasefire: Ceasefire) -> tuple[datetime, int]:

@@ -48,7 +48,9 @@ def place_status(ctx: Context, command: cmd.Status, actor: Actor) -> StatusView:
             for party_id in ledger.claimants_about(place.id)
         ]
         claim_ids = {i for i in latest_ids if i is not None} | {c.id for c in stance_claims}
-        claims = sorted(ledger.entries(claim_ids).values(), key=lambda e: (e.sort_at, e.id), reverse=True)
+        claims = sorted(
+            ledger.entries(claim_ids).values(), key=lambda e: (e.sort_at, e.id), reverse=True
+        )
 
         dispute = find_dispute(assessment, stance_claims, picture.parties)
         history = ledger.entries(ledger.recent_about(place.id, UpdateKind.CONTROL, before, 200))
@@ -131,7 +133,9 @@ def disputed_places(picture: Picture) -> list[DisputedPlaceView]:
     found: list[DisputedPlaceView] = []
     for place_id, (assessment_ids, claim_ids) in by_place.items():
         assessment = entries.get(assessment_ids[0]) if assessment_ids else None
-        claims = sorted((entries[i] for i in claim_ids if i in entries), key=lambda e: (e.sort_at, e.id))
+        claims = sorted(
+            (entries[i] for i in claim_ids if i in entries), key=lambda e: (e.sort_at, e.id)
+        )
         dispute = find_dispute(assessment, claims, picture.parties)
         if dispute is None or place_id not in places:
             continue
@@ -155,7 +159,11 @@ def list_claims(ctx: Context, command: cmd.Claims, actor: Actor) -> ClaimsView:
         filters: dict[str, object] = {}
         title = "Claims"
         subject = command.subject
-        if subject and not command.subject_is_place and (party := find_party(tx, conflict, subject)):
+        if (
+            subject
+            and not command.subject_is_place
+            and (party := find_party(tx, conflict, subject))
+        ):
             filters["party_id"] = party.id
             title = f"Claims by {party.name}"
         elif subject:
@@ -173,7 +181,8 @@ def list_claims(ctx: Context, command: cmd.Claims, actor: Actor) -> ClaimsView:
                     place, _, _ = resolve_place(tx, conflict, subject)
                 except NotFound as exc:
                     raise NotFound(
-                        f"“{subject}” is not a party, speaker or place in the ledger.", exc.suggestions
+                        f"“{subject}” is not a party, speaker or place in the ledger.",
+                        exc.suggestions,
                     ) from exc
                 filters["place_id"] = place.id
                 title = f"Claims about {place.display_name}"

@@ -25,12 +25,17 @@ def pick_conflict(tx: Tx, name: str | None) -> Conflict:
             "The ledger holds several conflicts; say which with conflict:<name>.",
             [c.name for c in all_conflicts],
         )
-    result = resolve(name, tx.catalog.exact("conflict", name, None), tx.catalog.all_names("conflict", None))
+    result = resolve(
+        name, tx.catalog.exact("conflict", name, None), tx.catalog.all_names("conflict", None)
+    )
     by_id = {c.id: c for c in all_conflicts}
     if result.match:
         return by_id[result.match.entity_id]
     if result.ambiguous:
-        raise Ambiguous(f"“{name}” could be several conflicts.", [by_id[m.entity_id].name for m in result.ambiguous])
+        raise Ambiguous(
+            f"“{name}” could be several conflicts.",
+            [by_id[m.entity_id].name for m in result.ambiguous],
+        )
     raise NotFound(
         f"No conflict is called “{name}”.",
         [by_id[m.entity_id].name for m in result.suggestions] or [c.name for c in all_conflicts],
@@ -63,20 +68,30 @@ def resolve_place(tx: Tx, conflict: Conflict, query: str) -> tuple[Place, Resolu
         options = sorted(_place_label(p, parents) for p in found.values())
         raise Ambiguous(f"“{query}” names more than one place. Which one do you mean?", options)
     suggested = tx.catalog.places_by_id(m.entity_id for m in result.suggestions)
-    names = [suggested[m.entity_id].display_name for m in result.suggestions if m.entity_id in suggested]
+    names = [
+        suggested[m.entity_id].display_name for m in result.suggestions if m.entity_id in suggested
+    ]
     raise NotFound(f"No place called “{query}” is in the ledger.", names)
 
 
 def resolve_party(tx: Tx, conflict: Conflict, query: str) -> Party:
     parties = {p.id: p for p in tx.catalog.parties(conflict.id)}
-    result = resolve(query, tx.catalog.exact("party", query, conflict.id), tx.catalog.all_names("party", conflict.id))
+    result = resolve(
+        query,
+        tx.catalog.exact("party", query, conflict.id),
+        tx.catalog.all_names("party", conflict.id),
+    )
     if result.match:
         return parties[result.match.entity_id]
     if result.ambiguous:
-        raise Ambiguous(f"“{query}” names more than one party.", [parties[m.entity_id].name for m in result.ambiguous])
+        raise Ambiguous(
+            f"“{query}” names more than one party.",
+            [parties[m.entity_id].name for m in result.ambiguous],
+        )
     raise NotFound(
         f"No party called “{query}” is in the ledger.",
-        [parties[m.entity_id].name for m in result.suggestions] or sorted(p.name for p in parties.values()),
+        [parties[m.entity_id].name for m in result.suggestions]
+        or sorted(p.name for p in parties.values()),
     )
 
 
@@ -88,22 +103,33 @@ def find_party(tx: Tx, conflict: Conflict, query: str) -> Party | None:
     return next(p for p in tx.catalog.parties(conflict.id) if p.id == exact[0].entity_id)
 
 
-def resolve_ceasefire(tx: Tx, conflict: Conflict, query: str, ordered: list[Ceasefire]) -> Ceasefire:
+def resolve_ceasefire(
+    tx: Tx, conflict: Conflict, query: str, ordered: list[Ceasefire]
+) -> Ceasefire:
     """By name or alias, or by its order (`third`, `3rd`, `3`) among `ordered`."""
     position = parse_ordinal(query)
     if position is not None:
         if 1 <= position <= len(ordered):
             return ordered[position - 1]
-        raise NotFound(f"There is no {query} ceasefire: the ledger holds {len(ordered)}.", [c.name for c in ordered])
+        raise NotFound(
+            f"There is no {query} ceasefire: the ledger holds {len(ordered)}.",
+            [c.name for c in ordered],
+        )
     by_id = {c.id: c for c in ordered}
     result = resolve(
-        query, tx.catalog.exact("ceasefire", query, conflict.id), tx.catalog.all_names("ceasefire", conflict.id)
+        query,
+        tx.catalog.exact("ceasefire", query, conflict.id),
+        tx.catalog.all_names("ceasefire", conflict.id),
     )
     if result.match and result.match.entity_id in by_id:
         return by_id[result.match.entity_id]
     if result.ambiguous:
-        raise Ambiguous(f"“{query}” names more than one ceasefire.", [by_id[m.entity_id].name for m in result.ambiguous])
+        raise Ambiguous(
+            f"“{query}” names more than one ceasefire.",
+            [by_id[m.entity_id].name for m in result.ambiguous],
+        )
     raise NotFound(
         f"No ceasefire called “{query}” is in the ledger.",
-        [by_id[m.entity_id].name for m in result.suggestions if m.entity_id in by_id] or [c.name for c in ordered],
+        [by_id[m.entity_id].name for m in result.suggestions if m.entity_id in by_id]
+        or [c.name for c in ordered],
     )

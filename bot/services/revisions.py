@@ -13,14 +13,23 @@ from bot.domain.errors import Invalid, NotFound
 from bot.domain.model import CeasefireState, Confidence, Stance, UpdateKind, short_id
 from bot.domain.times import format_event_time, parse_time_spec
 from bot.services.context import Actor, Context
-from bot.services.writes import Drafter, describe, event_time, require_admin
 from bot.services.views import DoneView, ShowView, UpdateLine
+from bot.services.writes import Drafter, describe, event_time, require_admin
 from bot.store.uow import Tx
 
 COMMON_FIELDS = ("when", "source", "sources", "about", "corroborates", "refutes")
 FIELDS: dict[UpdateKind, tuple[str, ...]] = {
     UpdateKind.CONTROL: ("place", "holder", "confidence", "note", *COMMON_FIELDS),
-    UpdateKind.CLAIM: ("party", "parties", "text", "speaker", "stance", "holder", "note", *COMMON_FIELDS),
+    UpdateKind.CLAIM: (
+        "party",
+        "parties",
+        "text",
+        "speaker",
+        "stance",
+        "holder",
+        "note",
+        *COMMON_FIELDS,
+    ),
     UpdateKind.CEASEFIRE: ("state", "effective", "by", "accuser", "note", *COMMON_FIELDS),
     UpdateKind.NOTE: ("text", *COMMON_FIELDS),
 }
@@ -80,7 +89,9 @@ def apply_changes(d: Drafter, entry: Entry, changes: tuple[tuple[str, str], ...]
         elif field in ("party", "parties"):
             values["party_ids"] = tuple(dict.fromkeys(d.party_id(p) for p in _split(raw)))
         elif field == "stance":
-            values["stance"] = None if raw.strip().lower() in ("", "none") else _choice(Stance, raw, field)
+            values["stance"] = (
+                None if raw.strip().lower() in ("", "none") else _choice(Stance, raw, field)
+            )
         elif field == "state":
             values["ceasefire_state"] = _choice(CeasefireState, raw, field)
         elif field == "effective":
@@ -98,7 +109,9 @@ def apply_changes(d: Drafter, entry: Entry, changes: tuple[tuple[str, str], ...]
         values["sources"] = tuple(dict.fromkeys(sources))
     changed = replace(entry, **values)
     if changed.kind == UpdateKind.CLAIM and changed.stance is not None and not changed.about_ids:
-        raise Invalid("A stance on control needs the places it is about: add about:<place>.", "about")
+        raise Invalid(
+            "A stance on control needs the places it is about: add about:<place>.", "about"
+        )
     return changed
 
 
@@ -115,7 +128,9 @@ def _target(tx: Tx, update_id: int) -> Entry:
     return entry
 
 
-def correct(ctx: Context, command: cmd.CorrectUpdate, actor: Actor, request_key: str | None = None) -> DoneView:
+def correct(
+    ctx: Context, command: cmd.CorrectUpdate, actor: Actor, request_key: str | None = None
+) -> DoneView:
     now = ctx.clock.now()
     with ctx.uow.write() as tx:
         require_admin(tx, ctx, actor)
@@ -147,24 +162,33 @@ def correct_in(
         request_key=request_key,
     )
     if changed.event != entry.event:
-        changed = replace(changed, sort_at=tx.ledger.sort_position(entry.conflict_id, changed.event))
+        changed = replace(
+            changed, sort_at=tx.ledger.sort_position(entry.conflict_id, changed.event)
+        )
     changed = replace(changed, last_correction_id=correction_id)
     tx.ledger.replace(entry, changed)
     return DoneView(
         headline=f"Recorded {short_id(correction_id)}: {short_id(entry.id)} corrected.",
         update_id=correction_id,
-        details=(f"Now: {describe(tx, changed)}", f"The original stays in its history: `/update show {short_id(entry.id)}`."),
+        details=(
+            f"Now: {describe(tx, changed)}",
+            f"The original stays in its history: `/update show {short_id(entry.id)}`.",
+        ),
     )
 
 
-def retract(ctx: Context, command: cmd.RetractUpdate, actor: Actor, request_key: str | None = None) -> DoneView:
+def retract(
+    ctx: Context, command: cmd.RetractUpdate, actor: Actor, request_key: str | None = None
+) -> DoneView:
     now = ctx.clock.now()
     with ctx.uow.write() as tx:
         require_admin(tx, ctx, actor)
         return retract_in(tx, command, actor, now, request_key)
 
 
-def retract_in(tx: Tx, command: cmd.RetractUpdate, actor: Actor, now: Any, request_key: str | None = None) -> DoneView:
+def retract_in(
+    tx: Tx, command: cmd.RetractUpdate, actor: Actor, now: Any, request_key: str | None = None
+) -> DoneView:
     entry = _target(tx, command.update_id)
     if entry.retracted:
         raise Invalid(f"{short_id(entry.id)} is already retracted.")

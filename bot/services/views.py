@@ -80,7 +80,11 @@ class CeasefireView:
 
     @property
     def in_force(self) -> bool:
-        return self.state in (CeasefireState.IN_EFFECT, CeasefireState.HOLDING, CeasefireState.VIOLATED)
+        return self.state in (
+            CeasefireState.IN_EFFECT,
+            CeasefireState.HOLDING,
+            CeasefireState.VIOLATED,
+        )
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,14 @@ def now_event(zone: str, now: datetime) -> EventTime:
     return EventTime(start, start + timedelta(minutes=1), Precision.MINUTE, zone)
 
 
-def event_time(spec: TimeSpec | None, conflict: Conflict, now: datetime, field: str = "when") -> EventTime:
+def event_time(
+    spec: TimeSpec | None, conflict: Conflict, now: datetime, field: str = "when"
+) -> EventTime:
     event = spec.resolve(conflict.timezone, now) if spec else now_event(conflict.timezone, now)
     if event.start > now + FUTURE_SLACK:
-        raise Invalid(f"{field}: {spec} is in the future; event times say when something happened.", field)
+        raise Invalid(
+            f"{field}: {spec} is in the future; event times say when something happened.", field
+        )
     return event
 
 
@@ -98,9 +102,14 @@ class Drafter:
         for target in ids:
             entry = entries.get(target)
             if entry is None or entry.conflict_id != self.conflict.id:
-                raise NotFound(f"{relation}: there is no update {short_id(target)} in this conflict.")
+                raise NotFound(
+                    f"{relation}: there is no update {short_id(target)} in this conflict."
+                )
             if entry.retracted:
-                raise Invalid(f"{relation}: {short_id(target)} was retracted; it cannot be {relation[:-1]}d.", relation)
+                raise Invalid(
+                    f"{relation}: {short_id(target)} was retracted; it cannot be {relation[:-1]}d.",
+                    relation,
+                )
         return tuple(dict.fromkeys(ids))
 
     def common(self, c: cmd.Common, exclude_place: int | None = None) -> dict[str, Any]:
@@ -133,10 +142,13 @@ class Drafter:
         party_ids = tuple(dict.fromkeys(self.party_id(p) for p in c.parties))
         if c.stance is not None and not c.common.about:
             raise Invalid(
-                "A stance on control needs the places it is about: add about:<place>[,<place>].", "about"
+                "A stance on control needs the places it is about: add about:<place>[,<place>].",
+                "about",
             )
         if c.holder is not None and c.stance is None:
-            raise Invalid("holder: only means something with stance:asserts or stance:denies.", "holder")
+            raise Invalid(
+                "holder: only means something with stance:asserts or stance:denies.", "holder"
+            )
         return EntryDraft(
             kind=UpdateKind.CLAIM,
             party_ids=party_ids,
@@ -152,12 +164,16 @@ class Drafter:
         catalog = self.tx.catalog
         exact = catalog.exact("ceasefire", c.name, self.conflict.id)
         if len(exact) > 1:
-            raise Invalid(f"“{c.name}” names more than one ceasefire; use its full name.", "ceasefire")
+            raise Invalid(
+                f"“{c.name}” names more than one ceasefire; use its full name.", "ceasefire"
+            )
         parties = tuple(resolve_party(self.tx, self.conflict, p).name for p in c.parties)
         mediators = tuple(resolve_party(self.tx, self.conflict, p).name for p in c.mediators)
         created = False
         if exact:
-            ceasefire = next(cf for cf in catalog.ceasefires(self.conflict.id) if cf.id == exact[0].entity_id)
+            ceasefire = next(
+                cf for cf in catalog.ceasefires(self.conflict.id) if cf.id == exact[0].entity_id
+            )
             if parties or mediators:
                 catalog.change_ceasefire(
                     ceasefire, parties or ceasefire.parties, mediators or ceasefire.mediators
@@ -174,7 +190,11 @@ class Drafter:
             created = True
         if (c.accused or c.accuser) and c.state != CeasefireState.VIOLATED:
             raise Invalid("by: and accuser: go with a `violated` event.", "by")
-        effective = event_time(c.effective, self.conflict, self.now + timedelta(days=30), "effective") if c.effective else None
+        effective = (
+            event_time(c.effective, self.conflict, self.now + timedelta(days=30), "effective")
+            if c.effective
+            else None
+        )
         draft = EntryDraft(
             kind=UpdateKind.CEASEFIRE,
             ceasefire_id=ceasefire.id,
@@ -216,7 +236,11 @@ def draft_body(draft: EntryDraft) -> dict[str, Any]:
         value = getattr(draft, key)
         if value in (None, ()):
             continue
-        body[key] = list(value) if isinstance(value, tuple) else (str(value) if hasattr(value, "value") else value)
+        body[key] = (
+            list(value)
+            if isinstance(value, tuple)
+            else (str(value) if hasattr(value, "value") else value)
+        )
     if draft.effective is not None:
         body["effective"] = format_spec(draft.effective)
     return body
@@ -242,7 +266,9 @@ def append_entry(tx: Tx, draft: EntryDraft, request_key: str | None = None) -> E
 # ---- the service -------------------------------------------------------------
 
 
-def record(ctx: Context, command: cmd.LedgerWrite, actor: Actor, request_key: str | None = None) -> DoneView:
+def record(
+    ctx: Context, command: cmd.LedgerWrite, actor: Actor, request_key: str | None = None
+) -> DoneView:
     """Record a control, claim, ceasefire or note update in one transaction."""
     now = ctx.clock.now()
     try:
@@ -288,7 +314,9 @@ def describe(tx: Tx, entry: Entry) -> str:
     if entry.kind == UpdateKind.CONTROL:
         holder = parties.get(entry.holder_party_id or 0, entry.holder or "?")
         confidence = f" ({entry.confidence} confidence)" if entry.confidence else ""
-        return f"{place_list((entry.place_id,) if entry.place_id else ())} assessed as held by {holder}{confidence}" if entry.holder == "party" else f"{place_list((entry.place_id,) if entry.place_id else ())} assessed as {entry.holder}{confidence}"
+        where = place_list((entry.place_id,) if entry.place_id else ())
+        what = f"held by {holder}" if entry.holder == "party" else str(entry.holder)
+        return f"{where} assessed as {what}{confidence}"
     if entry.kind == UpdateKind.CLAIM:
         who = ", ".join(parties.get(p, "?") for p in entry.party_ids)
         if entry.speaker:
@@ -303,14 +331,14 @@ def describe(tx: Tx, entry: Entry) -> str:
 
 __all__ = [
     "OBSERVER",
+    "SUGGEST",
     "Drafter",
     "append_entry",
     "describe",
     "event_time",
+    "fuzzy_ranking",
     "is_admin",
     "record",
     "replace",
     "require_admin",
-    "SUGGEST",
-    "fuzzy_ranking",
 ]

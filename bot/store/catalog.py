@@ -18,7 +18,9 @@ def _conflict(row: RowMapping) -> Conflict:
 
 
 def _party(row: RowMapping) -> Party:
-    return Party(row["id"], row["conflict_id"], row["name"], row["side"], tuple(row["aliases"] or ()))
+    return Party(
+        row["id"], row["conflict_id"], row["name"], row["side"], tuple(row["aliases"] or ())
+    )
 
 
 def _place(row: RowMapping) -> Place:
@@ -57,12 +59,20 @@ class Catalog:
         return [_conflict(r) for r in rows]
 
     def conflict(self, conflict_id: int) -> Conflict:
-        row = self.conn.execute(select(conflicts).where(conflicts.c.id == conflict_id)).mappings().one()
+        row = (
+            self.conn.execute(select(conflicts).where(conflicts.c.id == conflict_id))
+            .mappings()
+            .one()
+        )
         return _conflict(row)
 
-    def add_conflict(self, name: str, timezone: str, aliases: Sequence[str], now: datetime) -> Conflict:
+    def add_conflict(
+        self, name: str, timezone: str, aliases: Sequence[str], now: datetime
+    ) -> Conflict:
         conflict_id = self.conn.execute(
-            insert(conflicts).values(name=name, timezone=timezone, aliases=list(aliases), created_at=now)
+            insert(conflicts).values(
+                name=name, timezone=timezone, aliases=list(aliases), created_at=now
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
         self._set_names("conflict", conflict_id, conflict_id, [name, *aliases])
         return Conflict(conflict_id, name, timezone, tuple(aliases))
@@ -77,7 +87,9 @@ class Catalog:
 
     def add_party(self, conflict_id: int, name: str, side: str, aliases: Sequence[str]) -> Party:
         party_id = self.conn.execute(
-            insert(parties).values(conflict_id=conflict_id, name=name, side=side, aliases=list(aliases))
+            insert(parties).values(
+                conflict_id=conflict_id, name=name, side=side, aliases=list(aliases)
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
         self._set_names("party", party_id, conflict_id, [name, *aliases])
         return Party(party_id, conflict_id, name, side, tuple(aliases))
@@ -105,7 +117,9 @@ class Catalog:
         return {r["id"]: _place(r) for r in rows}
 
     def place(self, place_id: int) -> Place:
-        return _place(self.conn.execute(select(places).where(places.c.id == place_id)).mappings().one())
+        return _place(
+            self.conn.execute(select(places).where(places.c.id == place_id)).mappings().one()
+        )
 
     def add_place(self, conflict_id: int, values: dict[str, Any]) -> Place:
         row = {**values, "conflict_id": conflict_id}
@@ -141,7 +155,9 @@ class Catalog:
 
     def ceasefires(self, conflict_id: int) -> list[Ceasefire]:
         rows = self.conn.execute(
-            select(ceasefires).where(ceasefires.c.conflict_id == conflict_id).order_by(ceasefires.c.id)
+            select(ceasefires)
+            .where(ceasefires.c.conflict_id == conflict_id)
+            .order_by(ceasefires.c.id)
         ).mappings()
         return [_ceasefire(r) for r in rows]
 
@@ -163,7 +179,9 @@ class Catalog:
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         self._set_names("ceasefire", ceasefire_id, conflict_id, [name, *aliases])
-        return Ceasefire(ceasefire_id, conflict_id, name, tuple(parties_), tuple(mediators), tuple(aliases))
+        return Ceasefire(
+            ceasefire_id, conflict_id, name, tuple(parties_), tuple(mediators), tuple(aliases)
+        )
 
     def change_ceasefire(
         self, ceasefire: Ceasefire, parties_: Sequence[str], mediators: Sequence[str]
@@ -174,15 +192,30 @@ class Catalog:
             .values(parties=list(parties_), mediators=list(mediators))
         )
         return Ceasefire(
-            ceasefire.id, ceasefire.conflict_id, ceasefire.name, tuple(parties_), tuple(mediators), ceasefire.aliases
+            ceasefire.id,
+            ceasefire.conflict_id,
+            ceasefire.name,
+            tuple(parties_),
+            tuple(mediators),
+            ceasefire.aliases,
         )
 
     # ---- names -----------------------------------------------------------
 
-    def _set_names(self, entity: str, entity_id: int, conflict_id: int, all_names: Iterable[str]) -> None:
-        self.conn.execute(delete(names).where(names.c.entity == entity, names.c.entity_id == entity_id))
+    def _set_names(
+        self, entity: str, entity_id: int, conflict_id: int, all_names: Iterable[str]
+    ) -> None:
+        self.conn.execute(
+            delete(names).where(names.c.entity == entity, names.c.entity_id == entity_id)
+        )
         rows = [
-            {"conflict_id": conflict_id, "entity": entity, "entity_id": entity_id, "name": e.name, "norm": e.norm}
+            {
+                "conflict_id": conflict_id,
+                "entity": entity,
+                "entity_id": entity_id,
+                "name": e.name,
+                "norm": e.norm,
+            }
             for e in entries_for(entity_id, all_names)
         ]
         if rows:

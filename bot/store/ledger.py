@@ -129,9 +129,9 @@ def place_rows(entry: Entry) -> list[dict[str, Any]]:
 
 
 def link_rows(entry: Entry) -> list[dict[str, Any]]:
-    return [{"from_id": entry.id, "to_id": t, "relation": "corroborates"} for t in entry.corroborates] + [
-        {"from_id": entry.id, "to_id": t, "relation": "refutes"} for t in entry.refutes
-    ]
+    return [
+        {"from_id": entry.id, "to_id": t, "relation": "corroborates"} for t in entry.corroborates
+    ] + [{"from_id": entry.id, "to_id": t, "relation": "refutes"} for t in entry.refutes]
 
 
 def _slot(entry: Entry, party_id: int) -> int | None:
@@ -181,7 +181,9 @@ class Ledger:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def update_row(self, update_id: int) -> RowMapping | None:
-        return self.conn.execute(select(updates).where(updates.c.id == update_id)).mappings().first()
+        return (
+            self.conn.execute(select(updates).where(updates.c.id == update_id)).mappings().first()
+        )
 
     def history(self, update_id: int) -> list[RowMapping]:
         """The update and every correction or retraction that points at it."""
@@ -259,11 +261,15 @@ class Ledger:
     def _offer_latest(self, place_id: int, slot: int, entry: Entry) -> None:
         current = self.conn.execute(
             select(entries.c.update_id, entries.c.sort_at)
-            .select_from(place_latest.join(entries, entries.c.update_id == place_latest.c.update_id))
+            .select_from(
+                place_latest.join(entries, entries.c.update_id == place_latest.c.update_id)
+            )
             .where(place_latest.c.place_id == place_id, place_latest.c.slot == slot)
         ).first()
         if current is None:
-            self.conn.execute(insert(place_latest).values(place_id=place_id, slot=slot, update_id=entry.id))
+            self.conn.execute(
+                insert(place_latest).values(place_id=place_id, slot=slot, update_id=entry.id)
+            )
         elif (entry.sort_at, entry.id) > (current.sort_at, current.update_id):
             self.conn.execute(
                 update(place_latest)
@@ -291,10 +297,14 @@ class Ledger:
                 .distinct()
             ).all():
                 stance_only = kind == str(UpdateKind.CLAIM)
-                latest = self.latest_about_id(place_id, UpdateKind(kind), party_id, None, stance_only)
+                latest = self.latest_about_id(
+                    place_id, UpdateKind(kind), party_id, None, stance_only
+                )
                 if latest is not None:
                     self.conn.execute(
-                        insert(place_latest).values(place_id=place_id, slot=party_id, update_id=latest)
+                        insert(place_latest).values(
+                            place_id=place_id, slot=party_id, update_id=latest
+                        )
                     )
 
     # ---- reading entries -------------------------------------------------
@@ -309,7 +319,9 @@ class Ledger:
             return {}
         made: dict[int, list[tuple[int, str]]] = {}
         for from_id, to_id, relation in self.conn.execute(
-            select(links.c.from_id, links.c.to_id, links.c.relation).where(links.c.from_id.in_(wanted))
+            select(links.c.from_id, links.c.to_id, links.c.relation).where(
+                links.c.from_id.in_(wanted)
+            )
         ):
             made.setdefault(from_id, []).append((to_id, relation))
         rows = self.conn.execute(select(entries).where(entries.c.update_id.in_(wanted))).mappings()
@@ -334,13 +346,17 @@ class Ledger:
             stmt = stmt.where(entry_places.c.stance.is_not(None))
         if before is not None:
             stmt = stmt.where(entry_places.c.sort_at < before)
-        stmt = stmt.order_by(entry_places.c.sort_at.desc(), entry_places.c.update_id.desc()).limit(1)
+        stmt = stmt.order_by(entry_places.c.sort_at.desc(), entry_places.c.update_id.desc()).limit(
+            1
+        )
         return self.conn.execute(stmt).scalar()
 
     def claimants_about(self, place_id: int) -> list[int]:
         rows = self.conn.execute(
             select(entry_places.c.party_id)
-            .where(entry_places.c.place_id == place_id, entry_places.c.kind == str(UpdateKind.CLAIM))
+            .where(
+                entry_places.c.place_id == place_id, entry_places.c.kind == str(UpdateKind.CLAIM)
+            )
             .distinct()
         )
         return [r[0] for r in rows]
@@ -357,7 +373,9 @@ class Ledger:
         )
         if before is not None:
             stmt = stmt.where(entry_places.c.sort_at < before)
-        stmt = stmt.order_by(entry_places.c.sort_at.desc(), entry_places.c.update_id.desc()).limit(limit)
+        stmt = stmt.order_by(entry_places.c.sort_at.desc(), entry_places.c.update_id.desc()).limit(
+            limit
+        )
         return [r[0] for r in self.conn.execute(stmt)]
 
     def links_to(self, ids: Iterable[int]) -> dict[int, list[LinkFrom]]:
@@ -366,7 +384,13 @@ class Ledger:
         if not wanted:
             return {}
         rows = self.conn.execute(
-            select(links.c.to_id, links.c.relation, entries.c.update_id, entries.c.kind, entries.c.party_ids)
+            select(
+                links.c.to_id,
+                links.c.relation,
+                entries.c.update_id,
+                entries.c.kind,
+                entries.c.party_ids,
+            )
             .select_from(links.join(entries, entries.c.update_id == links.c.from_id))
             .where(links.c.to_id.in_(wanted), entries.c.retracted.is_(False))
             .order_by(entries.c.update_id)
@@ -390,7 +414,9 @@ class Ledger:
         if not party_ids:
             return {}
         return dict(
-            self.conn.execute(select(parties.c.id, parties.c.side).where(parties.c.id.in_(party_ids))).all()
+            self.conn.execute(
+                select(parties.c.id, parties.c.side).where(parties.c.id.in_(party_ids))
+            ).all()
         )
 
     def ceasefire_events(self, conflict_id: int, before: datetime | None) -> list[Entry]:
@@ -409,7 +435,9 @@ class Ledger:
         """(place_id, slot, update_id) of every current slot of the conflict."""
         rows = self.conn.execute(
             select(place_latest.c.place_id, place_latest.c.slot, place_latest.c.update_id)
-            .select_from(place_latest.join(entries, entries.c.update_id == place_latest.c.update_id))
+            .select_from(
+                place_latest.join(entries, entries.c.update_id == place_latest.c.update_id)
+            )
             .where(entries.c.conflict_id == conflict_id)
         ).all()
         return [(r[0], r[1], r[2]) for r in rows]
@@ -451,8 +479,14 @@ class Ledger:
                     select(entry_parties.c.update_id).where(entry_parties.c.party_id == party_id)
                 )
             )
-        total = int(self.conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
-        page = base.order_by(entries.c.recorded_at.desc(), entries.c.update_id.desc()).limit(limit).offset(offset)
+        total = int(
+            self.conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        )
+        page = (
+            base.order_by(entries.c.recorded_at.desc(), entries.c.update_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         ids = [r[0] for r in self.conn.execute(page)]
         found = self.entries(ids)
         return [found[i] for i in ids if i in found], total

@@ -21,10 +21,15 @@ class AdminStore:
         self.conn = conn
 
     def list(self) -> list[str]:
-        return [r[0] for r in self.conn.execute(select(admins.c.user_id).order_by(admins.c.added_at))]
+        return [
+            r[0] for r in self.conn.execute(select(admins.c.user_id).order_by(admins.c.added_at))
+        ]
 
     def contains(self, user_id: str) -> bool:
-        return self.conn.execute(select(admins.c.user_id).where(admins.c.user_id == user_id)).first() is not None
+        return (
+            self.conn.execute(select(admins.c.user_id).where(admins.c.user_id == user_id)).first()
+            is not None
+        )
 
     def add(self, user_id: str, added_by: str, now: datetime) -> bool:
         if self.contains(user_id):
@@ -52,13 +57,11 @@ class UnitOfWork:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield Tx(conn)
+        with self.engine.connect() as conn, conn.begin():
+            yield Tx(conn)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """Commits when the block ends normally; rolls back on any exception."""
-        with self.engine.connect().execution_options(**{WRITE: True}) as conn:
-            with conn.begin():
-                yield Tx(conn)
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            yield Tx(conn)
