@@ -1,0 +1,1 @@
+"""Benchmarks, each runnable alone (`python bench/<name>.py`), printing its figures."""

@@ -105,6 +105,7 @@ def _environment(dialect: str) -> Environment:
         uid=short_id,
         source=_source_mrkdwn if mrkdwn else identity,
         join_all=_join,
+        cap=lambda s: str(s)[:1].upper() + str(s)[1:],
     )
     env.globals["mrkdwn"] = mrkdwn
     return env

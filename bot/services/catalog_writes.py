@@ -8,20 +8,30 @@ from zoneinfo import ZoneInfo
 from bot.domain import commands as cmd
 from bot.domain.errors import Invalid
 from bot.domain.model import OBSERVER, Conflict, UpdateKind
-from bot.domain.names import SUGGEST, fuzzy_ranking, normalize
+from bot.domain.names import fuzzy_ranking, normalize
 from bot.services.context import Actor, Context
 from bot.services.resolve import pick_conflict, resolve_place
 from bot.services.views import DoneView, TextView
 from bot.services.writes import require_admin
 from bot.store.uow import Tx
 
+# How close a new name must be to an existing one to be worth a warning: close
+# overall, or fairly close and starting alike (`Vardenis` is not `Varanda`, but
+# the answer says so).
+SIMILAR = 70.0
+SIMILAR_SAME_START = 50.0
+
 
 def _similar(
     tx: Tx, entity: str, conflict: Conflict, name: str, labels: dict[int, str]
 ) -> str | None:
-    ranked = fuzzy_ranking(normalize(name), tx.catalog.all_names(entity, conflict.id), limit=1)
-    if ranked and ranked[0].score >= SUGGEST + 20 and ranked[0].entity_id in labels:
-        return labels[ranked[0].entity_id]
+    wanted = normalize(name)
+    for match in fuzzy_ranking(wanted, tx.catalog.all_names(entity, conflict.id), limit=10):
+        same_start = normalize(match.matched_name)[:3] == wanted[:3]
+        if match.entity_id in labels and (
+            match.score >= SIMILAR or (same_start and match.score >= SIMILAR_SAME_START)
+        ):
+            return labels[match.entity_id]
     return None
 
 

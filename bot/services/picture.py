@@ -202,6 +202,15 @@ class Picture:
         return views
 
 
+def ordered_ceasefires(tx: Tx, conflict: Conflict) -> list[Ceasefire]:
+    """The conflict's ceasefires in order (first, second, …)."""
+    by_ceasefire: dict[int, list[Entry]] = {}
+    for event in tx.ledger.ceasefire_events(conflict.id, None):
+        if event.ceasefire_id is not None:
+            by_ceasefire.setdefault(event.ceasefire_id, []).append(event)
+    return order_ceasefires(tx.catalog.ceasefires(conflict.id), by_ceasefire)
+
+
 def order_ceasefires(
     ceasefires: Sequence[Ceasefire], events: dict[int, list[Entry]]
 ) -> list[Ceasefire]:

@@ -104,9 +104,10 @@ def find_party(tx: Tx, conflict: Conflict, query: str) -> Party | None:
 
 
 def resolve_ceasefire(
-    tx: Tx, conflict: Conflict, query: str, ordered: list[Ceasefire]
+    tx: Tx, conflict: Conflict, query: str, ordered: list[Ceasefire], fuzzy: bool = True
 ) -> Ceasefire:
-    """By name or alias, or by its order (`third`, `3rd`, `3`) among `ordered`."""
+    """By name or alias, or by its order (`third`, `3rd`, `3`) among `ordered`;
+    with `fuzzy` off (writes), a near name is only suggested, never taken."""
     position = parse_ordinal(query)
     if position is not None:
         if 1 <= position <= len(ordered):
@@ -121,15 +122,17 @@ def resolve_ceasefire(
         tx.catalog.exact("ceasefire", query, conflict.id),
         tx.catalog.all_names("ceasefire", conflict.id),
     )
-    if result.match and result.match.entity_id in by_id:
+    if result.match and result.match.entity_id in by_id and (fuzzy or not result.fuzzy):
         return by_id[result.match.entity_id]
     if result.ambiguous:
         raise Ambiguous(
             f"“{query}” names more than one ceasefire.",
             [by_id[m.entity_id].name for m in result.ambiguous],
         )
+    near = [result.match] if result.match else list(result.suggestions)
+    hint = "" if fuzzy else "; a new one starts as `announced` or `in effect`"
     raise NotFound(
-        f"No ceasefire called “{query}” is in the ledger.",
-        [by_id[m.entity_id].name for m in result.suggestions if m.entity_id in by_id]
+        f"No ceasefire called “{query}” is in the ledger{hint}.",
+        [by_id[m.entity_id].name for m in near if m.entity_id in by_id]
         or [c.name for c in ordered],
     )

@@ -26,9 +26,11 @@ from bot.domain.model import (
     short_id,
 )
 from bot.domain.names import SUGGEST, fuzzy_ranking, normalize
+from bot.domain.picture import parse_ordinal
 from bot.domain.times import TimeSpec, format_spec
 from bot.services.context import Actor, Context
-from bot.services.resolve import pick_conflict, resolve_party, resolve_place
+from bot.services.picture import ordered_ceasefires
+from bot.services.resolve import pick_conflict, resolve_ceasefire, resolve_party, resolve_place
 from bot.services.views import DoneView
 from bot.store.uow import Tx
 
@@ -162,30 +164,19 @@ class Drafter:
     def ceasefire(self, c: cmd.CeasefireUpdate) -> tuple[EntryDraft, bool]:
         """The draft, and whether the ceasefire is new (created by this update)."""
         catalog = self.tx.catalog
-        exact = catalog.exact("ceasefire", c.name, self.conflict.id)
-        if len(exact) > 1:
-            raise Invalid(
-                f"“{c.name}” names more than one ceasefire; use its full name.", "ceasefire"
-            )
         parties = tuple(resolve_party(self.tx, self.conflict, p).name for p in c.parties)
         mediators = tuple(resolve_party(self.tx, self.conflict, p).name for p in c.mediators)
+        ordered = ordered_ceasefires(self.tx, self.conflict)
+        exact = catalog.exact("ceasefire", c.name, self.conflict.id)
         created = False
-        if exact:
-            ceasefire = next(
-                cf for cf in catalog.ceasefires(self.conflict.id) if cf.id == exact[0].entity_id
-            )
+        if exact or parse_ordinal(c.name) is not None or c.state not in CREATES_CEASEFIRE:
+            # An existing one, by name, alias or order; fuzzy names only suggest.
+            ceasefire = resolve_ceasefire(self.tx, self.conflict, c.name, ordered, fuzzy=False)
             if parties or mediators:
                 catalog.change_ceasefire(
                     ceasefire, parties or ceasefire.parties, mediators or ceasefire.mediators
                 )
         else:
-            if c.state not in CREATES_CEASEFIRE:
-                names = [cf.name for cf in catalog.ceasefires(self.conflict.id)]
-                raise NotFound(
-                    f"No ceasefire called “{c.name}” is in the ledger; a new one starts as "
-                    "`announced` or `in effect`.",
-                    names,
-                )
             ceasefire = catalog.add_ceasefire(self.conflict.id, c.name, (), parties, mediators)
             created = True
         if (c.accused or c.accuser) and c.state != CeasefireState.VIOLATED:
