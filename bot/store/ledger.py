@@ -25,6 +25,7 @@ from bot.store.schema import (
     links,
     parties,
     place_latest,
+    places,
     updates,
 )
 
@@ -225,8 +226,22 @@ class Ledger:
 
     # ---- projections -----------------------------------------------------
 
+    def lock_places(self, place_ids: Iterable[int]) -> None:
+        """Serialise writers of the same places' current slots until commit
+        (PostgreSQL row locks, in id order so that two writers cannot deadlock;
+        SQLite already holds its one write lock from BEGIN IMMEDIATE)."""
+        wanted = sorted(set(place_ids))
+        if wanted and self.conn.dialect.name == "postgresql":
+            self.conn.execute(
+                select(places.c.id)
+                .where(places.c.id.in_(wanted))
+                .order_by(places.c.id)
+                .with_for_update()
+            ).all()
+
     def project(self, entry: Entry) -> None:
         """Add a new entry to every projection (same transaction as its update)."""
+        self.lock_places(entry.place_ids)
         self.conn.execute(insert(entries).values(**_entry_row(entry)))
         self._insert_places_and_links(entry)
         for row in place_rows(entry):
@@ -236,6 +251,7 @@ class Ledger:
 
     def replace(self, before: Entry, after: Entry) -> None:
         """A correction or retraction changed an entry: rewrite its projections."""
+        self.lock_places(set(before.place_ids) | set(after.place_ids))
         self.conn.execute(
             update(entries).where(entries.c.update_id == after.id).values(**_entry_row(after))
         )
