@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
-from bot.bootstrap import bootstrap, describe_database
+from bot.bootstrap import Runtime, bootstrap, describe_database
 from bot.config import Settings
 from bot.domain.errors import SitrepError
 from bot.services.ledger_file import dump_yaml, export_data, import_file
@@ -39,5 +40,51 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if command == "serve":
+        return serve(runtime, settings)
     print(f"`{command}` is not available yet in this version of Sitrep.", file=sys.stderr)
     return 2
+
+
+def startup_line(runtime: Runtime, mode: str) -> str:
+    settings = runtime.settings
+    with runtime.ctx.uow.read() as tx:
+        names = [c.name for c in tx.catalog.conflicts()]
+    ledger = f"conflicts: {', '.join(names)}" if names else "ledger is empty"
+    admins = ", ".join(settings.admins) if settings.admins else "none in SITREP_ADMINS"
+    database = describe_database(settings.database_url)
+    return f"Sitrep serving Slack ({mode}); database: {database}; admins: {admins}; {ledger}."
+
+
+def serve(runtime: Runtime, settings: Settings) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not settings.slack_bot_token:
+        print("Sitrep cannot serve Slack: SLACK_BOT_TOKEN is not set.", file=sys.stderr)
+        return 2
+    if not settings.socket_mode and not settings.slack_signing_secret:
+        print(
+            "Sitrep cannot serve Slack over HTTP: SLACK_SIGNING_SECRET is not set "
+            "(or set SLACK_APP_TOKEN for Socket Mode).",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.slack.app import build_app
+    from bot.slack.server import http_server, serve_socket_mode
+
+    app = build_app(settings, runtime.ctx)
+    if settings.socket_mode:
+        assert settings.slack_app_token
+        print(startup_line(runtime, "Socket Mode"), flush=True)
+        serve_socket_mode(app, settings.slack_app_token)
+        return 0
+    server = http_server(app, "0.0.0.0", settings.port)
+    print(startup_line(runtime, f"HTTP on port {settings.port}, POST /slack/events"), flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0

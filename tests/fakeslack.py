@@ -27,6 +27,7 @@ response URLs and rate limits expire without sleeping.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import itertools
 import json
@@ -79,6 +80,9 @@ JSON_METHODS: Final = frozenset(
         "conversations.open",
     }
 )
+
+# Arguments that form bodies carry as JSON strings.
+_JSON_ARGS: Final = ("blocks", "attachments", "view", "metadata")
 
 _ID = re.compile(r"^[CDGUW][A-Z0-9]{1,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{1,}$")
@@ -1078,7 +1082,7 @@ class FakeSlack:
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name=f"fakeslack:{self._port}",
             daemon=True,
         )
@@ -1454,6 +1458,12 @@ class FakeSlack:
                 form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
                 token = form.pop("token", token)
                 args.update(form)
+        for key in _JSON_ARGS:
+            value = args.get(key)
+            if isinstance(value, str) and value.strip():
+                # left as sent when unparseable; the method answers with its format error
+                with contextlib.suppress(ValueError):
+                    args[key] = json.loads(value)
         auth = headers.get("authorization")
         if auth is not None:
             token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else ""

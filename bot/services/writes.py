@@ -43,6 +43,11 @@ def is_admin(tx: Tx, ctx: Context, actor: Actor) -> bool:
     return actor.console or actor.user_id in ctx.admins or tx.admins.contains(actor.user_id)
 
 
+def can_write(ctx: Context, actor: Actor) -> bool:
+    with ctx.uow.read() as tx:
+        return is_admin(tx, ctx, actor)
+
+
 def require_admin(tx: Tx, ctx: Context, actor: Actor) -> None:
     if not is_admin(tx, ctx, actor):
         raise NotPermitted(
@@ -258,9 +263,14 @@ def append_entry(tx: Tx, draft: EntryDraft, request_key: str | None = None) -> E
 
 
 def record(
-    ctx: Context, command: cmd.LedgerWrite, actor: Actor, request_key: str | None = None
+    ctx: Context,
+    command: cmd.LedgerWrite,
+    actor: Actor,
+    request_key: str | None = None,
+    names_first: bool = False,
 ) -> DoneView:
-    """Record a control, claim, ceasefire or note update in one transaction."""
+    """Record a control, claim, ceasefire or note update in one transaction.
+    `names_first`: the names come from a picker, so a place's own name beats an alias."""
     now = ctx.clock.now()
     try:
         with ctx.uow.write() as tx:
@@ -268,7 +278,7 @@ def record(
             if request_key and (existing := tx.ledger.by_request_key(request_key)):
                 return DoneView(f"Already recorded as {short_id(existing)}.", existing)
             conflict = pick_conflict(tx, command.common.conflict)
-            drafter = Drafter(tx, conflict, actor, now)
+            drafter = Drafter(tx, conflict, actor, now, names_first)
             created = False
             if isinstance(command, cmd.ControlUpdate):
                 draft = drafter.control(command)

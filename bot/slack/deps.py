@@ -1,0 +1,27 @@
+"""What the listeners need, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.services.context import Actor, Context
+from bot.slack.people import People
+
+
+@dataclass
+class SlackDeps:
+    settings: Settings
+    ctx: Context
+    people: People
+
+    def actor(self, user_id: str) -> tuple[Actor, str | None]:
+        """The actor, and why they may not use Sitrep (None if they may)."""
+        person = self.people.get(user_id)
+        if not self.settings.allow_guests and (person.guest or person.external):
+            who = "guest" if person.guest else "external (Slack Connect)"
+            return Actor(user_id, zone=person.zone), (
+                f"Sorry, Sitrep is not open to {who} accounts in this workspace. "
+                "An admin can allow them with SITREP_ALLOW_GUESTS."
+            )
+        return Actor(user_id, zone=person.zone), None
