@@ -26,7 +26,7 @@ import json
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +34,20 @@ from random import Random
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Dialect,
+    Engine,
+    Table,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -65,6 +78,7 @@ from bot.store.catalog import Catalog  # noqa: E402
 from bot.store.db import WRITE  # noqa: E402
 from bot.store.ledger import _entry_row, link_rows, place_rows  # noqa: E402
 from bot.store.schema import (  # noqa: E402
+    UTCDateTime,
     conflicts,
     entries,
     entry_parties,
@@ -558,7 +572,8 @@ class _Planner:
     # ---- small choices -------------------------------------------------------
 
     def place(self, conflict: _Conflict) -> _Place:
-        return self.rng.choices(conflict.places, cum_weights=self.cum[id(conflict)])[0]
+        cum = self.cum[id(conflict)]  # as `Random.choices` with cum_weights, without its overhead
+        return conflict.places[bisect.bisect(cum, self.rng.random() * cum[-1], 0, len(cum) - 1)]
 
     def places(self, conflict: _Conflict, most: int) -> tuple[_Place, ...]:
         count = (
@@ -985,6 +1000,7 @@ class _BulkWriter:
         self.order: deque[int] = deque()
         self.sorts = _SortPositions()
         self.ceasefire_ids: dict[tuple[int, str], int] = {}
+        self.sqlite: dict[str, _SQLiteRows] = {}
 
     def apply(self, op: Op) -> None:
         if op.kind in (UpdateKind.CORRECTION, UpdateKind.RETRACTION):
@@ -1086,9 +1102,62 @@ class _BulkWriter:
             if rows:
                 self._insert(table, rows)
 
-    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        fast = self.sqlite.get(table.name)
+        if fast is None and self.conn.dialect.name == "sqlite":
+            fast = self.sqlite[table.name] = _SQLiteRows(table, self.conn.dialect, rows[0])
         for i in range(0, len(rows), self.batch):
-            self.conn.execute(insert(table), rows[i : i + self.batch])
+            chunk = rows[i : i + self.batch]
+            if fast is not None:
+                self.conn.exec_driver_sql(fast.sql, fast.encode(chunk))
+            else:
+                self.conn.execute(insert(table), chunk)
+
+
+class _SQLiteRows:
+    """Rows encoded for SQLite as SQLAlchemy's bind processors would encode them
+    (UTC text stamps, JSON text, 0/1), without the per-row overhead of doing it
+    through `Connection.execute`: about half the time of the whole load."""
+
+    def __init__(self, table: Table, dialect: Dialect, keys: Iterable[str]) -> None:
+        given = set(keys)
+        for column in table.columns:
+            if column.name not in given and column.default is not None:
+                raise ValueError(f"{table.name}.{column.name} has a default: give it in each row")
+        # Columns left out (entries.retraction_id) stay NULL, as through `insert()`.
+        columns = [c for c in table.columns if c.name in given]
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        dumps: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
+        self.columns: list[tuple[str, Callable[[Any], Any] | None]] = []
+        for column in columns:
+            convert: Callable[[Any], Any] | None = None
+            if isinstance(column.type, UTCDateTime):
+                convert = _sqlite_stamp
+            elif isinstance(column.type, JSON):
+                convert = dumps
+            elif isinstance(column.type, Boolean):
+                convert = int
+            self.columns.append((column.name, convert))
+
+    def encode(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        columns = self.columns
+        return [
+            tuple(
+                row[name] if convert is None or row[name] is None else convert(row[name])
+                for name, convert in columns
+            )
+            for row in rows
+        ]
+
+
+def _sqlite_stamp(moment: datetime) -> str:
+    """`UTCDateTime` then SQLite's DATETIME: naive UTC, to the microsecond."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def rebuild_latest(conn: Connection) -> None:
