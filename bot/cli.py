@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.bootstrap import Runtime, bootstrap, describe_database
 from bot.config import Settings
-from bot.domain.errors import SitrepError
+from bot.domain.errors import ParseError, SitrepError
+from bot.domain.times import parse_time_spec
 from bot.services.ledger_file import dump_yaml, export_data, import_file
 from bot.store import migrate
+
+if TYPE_CHECKING:
+    from bot.scheduling.delivery import Deliverer
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,8 +48,39 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if command == "serve":
         return serve(runtime, settings)
+    if command == "briefing":
+        return run_due(runtime, settings, args.at)
     print(f"`{command}` is not available yet in this version of Sitrep.", file=sys.stderr)
     return 2
+
+
+def deliverer(runtime: Runtime, settings: Settings) -> Deliverer:
+    from bot.scheduling.delivery import Deliverer
+    from bot.slack.poster import SlackPoster, poster_client
+
+    poster = SlackPoster(poster_client(settings))
+    return Deliverer(runtime.ctx, poster, settings.briefing_grace, settings.delivery_lease)
+
+
+def run_due(runtime: Runtime, settings: Settings, at_text: str | None) -> int:
+    """`briefing run-due [--at TIME]`: the due step once, for cron and for tests."""
+    if not settings.slack_bot_token:
+        print("Sitrep cannot post briefings: SLACK_BOT_TOKEN is not set.", file=sys.stderr)
+        return 2
+    with runtime.ctx.uow.read() as tx:
+        if not tx.catalog.conflicts():
+            print("The ledger is empty: there is nothing to brief on.")
+            return 0
+    now = None
+    if at_text:
+        try:
+            now = parse_time_spec(at_text).resolve(settings.timezone, datetime.now(UTC)).start
+        except ParseError as exc:
+            print(f"--at: {exc.message}", file=sys.stderr)
+            return 2
+    report = deliverer(runtime, settings).run_due(now)
+    print(f"Briefings due at {(now or datetime.now(UTC)):%Y-%m-%d %H:%M} UTC: {report.summary()}.")
+    return 3 if report.token_dead else 0
 
 
 def startup_line(runtime: Runtime, mode: str) -> str:
@@ -70,10 +107,13 @@ def serve(runtime: Runtime, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    from bot.scheduling.scheduler import start_scheduler
     from bot.slack.app import build_app
     from bot.slack.server import http_server, serve_socket_mode
 
-    app = build_app(settings, runtime.ctx)
+    posting = deliverer(runtime, settings)
+    app = build_app(settings, runtime.ctx, deliverer=posting)
+    scheduler = start_scheduler(posting)
     if settings.socket_mode:
         assert settings.slack_app_token
         print(startup_line(runtime, "Socket Mode"), flush=True)
@@ -87,4 +127,5 @@ def serve(runtime: Runtime, settings: Settings) -> int:
         pass
     finally:
         server.close()
+        scheduler.shutdown(wait=False)
     return 0

@@ -21,6 +21,7 @@ from bot.services import views as v
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 TEMPLATE_FOR: dict[type, str] = {
+    v.BriefingView: "briefing.j2",
     v.StatusView: "status.j2",
     v.OverviewView: "overview.j2",
     v.ClaimsView: "claims.j2",
@@ -118,9 +119,10 @@ def environment(dialect: str) -> Environment:
     return _environment(dialect)
 
 
-def render(view: v.View, dialect: str = "plain", **extra: Any) -> str:
-    template = environment(dialect).get_template(TEMPLATE_FOR[type(view)])
-    text = template.render(view=view, **extra)
+def render(view: v.View, dialect: str = "plain", template: str | None = None, **extra: Any) -> str:
+    """`view` through its template (or `template`), tidied of empty lines."""
+    template_ = environment(dialect).get_template(template or TEMPLATE_FOR[type(view)])
+    text = template_.render(view=view, **extra)
     lines = [line.rstrip() for line in text.splitlines()]
     # Collapse runs of blank lines the templates' optional sections leave.
     out: list[str] = []

@@ -35,6 +35,7 @@ class Actor:
     user_id: str
     console: bool = False
     zone: str | None = None  # the reader's time zone, when known
+    channel_id: str | None = None  # where the command was typed (Slack)
 
     @classmethod
     def console_user(cls) -> Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import commands as cmd
 from bot.domain.errors import Ambiguous, NotFound, ParseError, SitrepError
 from bot.domain.usage import help_text
-from bot.services import catalog_writes, reads, revisions, writes
+from bot.services import catalog_writes, reads, revisions, subscriptions, writes
 from bot.services.context import Actor, Context
 from bot.services.views import ErrorView, TextView, View
 
@@ -41,6 +41,16 @@ def execute(
             return catalog_writes.conflict(ctx, command, actor)
         case cmd.Admins():
             return catalog_writes.admins(ctx, command, actor)
+        case cmd.BriefingPreview():
+            return subscriptions.preview(ctx, command, actor)
+        case cmd.BriefingSubscribe():
+            return subscriptions.subscribe(ctx, command, actor)
+        case cmd.BriefingUnsubscribe():
+            return subscriptions.unsubscribe(ctx, command, actor)
+        case cmd.BriefingList():
+            return subscriptions.listing(ctx, actor)
+        case cmd.BriefingBottomLine():
+            return subscriptions.bottom_line(ctx, command, actor)
         case cmd.OpenForm():
             return TextView(
                 "The update form",

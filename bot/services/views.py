@@ -4,7 +4,7 @@ blocks. Plain values only; the renderers decide how it looks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.model import CeasefireState, Confidence, EventTime, Stance, Standing
 from bot.domain.picture import Duration
@@ -206,6 +206,53 @@ class ErrorView:
     options_label: str = ""
 
 
+@dataclass(frozen=True)
+class ChangeView:
+    place: str
+    before: str
+    after: AssessmentView
+
+
+@dataclass(frozen=True)
+class PartyClaims:
+    party: str
+    claims: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class BriefingView:
+    conflict: str
+    zone: str
+    as_of: datetime
+    window_start: datetime
+    window_end: datetime
+    bottom_line: str
+    trend: str | None
+    bottom_line_set: bool  # by an admin, rather than written from the changes
+    ceasefires: tuple[CeasefireView, ...]
+    ceasefire_record: str | None
+    violations: tuple[ViolationView, ...]
+    changed_hands: tuple[ChangeView, ...]
+    disputed: tuple[DisputedPlaceView, ...]
+    new_claims: tuple[PartyClaims, ...]
+    new_claims_total: int
+    notes: tuple[NoteView, ...]
+    sources: tuple[str, ...]
+    next_briefing: datetime | None = None
+    late_by: timedelta | None = None
+    changed_ceasefire_ids: frozenset[int] = frozenset()
+
+    @property
+    def quiet(self) -> bool:
+        return not (
+            self.new_claims_total
+            or self.changed_hands
+            or self.notes
+            or self.violations
+            or self.changed_ceasefire_ids
+        )
+
+
 View = (
     StatusView
     | OverviewView
@@ -215,4 +262,5 @@ View = (
     | DoneView
     | TextView
     | ErrorView
+    | BriefingView
 )

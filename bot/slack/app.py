@@ -9,17 +9,23 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.scheduling.delivery import Deliverer
 from bot.services.context import Context
 from bot.slack.client import make_client
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import actions, commands, form, home
+from bot.slack.listeners import actions, briefing, commands, form, home
 from bot.slack.people import People
 
 log = logging.getLogger("sitrep.slack")
 SORRY = "Sorry, that failed on our side and nothing was changed. Please try again in a moment."
 
 
-def build_app(settings: Settings, ctx: Context, client: WebClient | None = None) -> App:
+def build_app(
+    settings: Settings,
+    ctx: Context,
+    client: WebClient | None = None,
+    deliverer: Deliverer | None = None,
+) -> App:
     client = client or make_client(settings)
     app = App(
         client=client,
@@ -31,8 +37,8 @@ def build_app(settings: Settings, ctx: Context, client: WebClient | None = None)
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
-    deps = SlackDeps(settings, ctx, People(client))
-    for module in (commands, actions, form, home):
+    deps = SlackDeps(settings, ctx, People(client), deliverer)
+    for module in (commands, actions, form, home, briefing):
         module.register(app, deps)
 
     @app.error

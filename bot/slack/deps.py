@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.services.context import Actor, Context
 from bot.slack.people import People
+
+if TYPE_CHECKING:
+    from bot.scheduling.delivery import Deliverer
 
 
 @dataclass
@@ -14,6 +18,11 @@ class SlackDeps:
     settings: Settings
     ctx: Context
     people: People
+    deliverer: Deliverer | None = None
+
+    @staticmethod
+    def with_channel(actor: Actor, channel_id: str | None) -> Actor:
+        return replace(actor, channel_id=channel_id)
 
     def actor(self, user_id: str) -> tuple[Actor, str | None]:
         """The actor, and why they may not use Sitrep (None if they may)."""

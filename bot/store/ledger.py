@@ -447,6 +447,12 @@ class Ledger:
         found = self.entries(ids)
         return sorted(found.values(), key=lambda e: (e.sort_at, e.id))
 
+    def first_event(self, conflict_id: int) -> datetime | None:
+        """When the conflict's earliest recorded event happened."""
+        return self.conn.execute(
+            select(func.min(entries.c.sort_at)).where(entries.c.conflict_id == conflict_id)
+        ).scalar()
+
     def latest_slots(self, conflict_id: int) -> list[tuple[int, int, int]]:
         """(place_id, slot, update_id) of every current slot of the conflict."""
         rows = self.conn.execute(

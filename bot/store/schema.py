@@ -241,3 +241,73 @@ admins = Table(
     Column("added_by", String(64), nullable=False),
     Column("added_at", Stamp, nullable=False),
 )
+
+# ---- briefings ---------------------------------------------------------------
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("conflict_id", Id, ForeignKey("conflicts.id"), nullable=False),
+    Column("time_of_day", String(5), nullable=False),  # HH:MM local
+    Column("zone", String(64), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("paused_reason", Text),
+    UniqueConstraint("channel_id", "conflict_id"),
+)
+
+# One row per briefing that should exist: claimed before posting (the unique key
+# is what makes a scheduled briefing happen once per channel, conflict and local
+# date), then confirmed with Slack's ts, or marked failed or missed.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("conflict_id", Id, ForeignKey("conflicts.id"), nullable=False),
+    Column("slot", String(40), nullable=False),  # local date (scheduled) or manual:<ts>
+    Column("kind", String(16), nullable=False),  # scheduled | manual
+    Column("status", String(16), nullable=False),  # claimed | posted | failed | missed
+    Column("scheduled_for", Stamp),
+    Column("window_start", Stamp, nullable=False),
+    Column("window_end", Stamp, nullable=False),
+    Column("claimed_by", String(64), nullable=False),
+    Column("lease_until", Stamp, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("message_ts", String(32)),
+    Column("posted_at", Stamp),
+    Column("late", Boolean, nullable=False, default=False),
+    UniqueConstraint("channel_id", "conflict_id", "slot"),
+    Index("ix_deliveries_channel_posted", "channel_id", "conflict_id", "status", "window_end"),
+)
+
+bottom_lines = Table(
+    "bottom_lines",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("conflict_id", Id, ForeignKey("conflicts.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("trend", String(16)),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_at", Stamp, nullable=False),
+    Index("ix_bottom_lines_conflict", "conflict_id", "recorded_at"),
+)
+
+# What admins must hear about: a paused subscription, a dead token.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("resolved_at", Stamp),
+    Column("told_at", Stamp),
+    Index("ix_notices_open", "kind", "resolved_at"),
+)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
+from bot.store.briefings import Briefings
 from bot.store.catalog import Catalog
 from bot.store.db import WRITE
 from bot.store.ledger import Ledger
@@ -49,6 +50,7 @@ class Tx:
         self.catalog = Catalog(conn)
         self.ledger = Ledger(conn)
         self.admins = AdminStore(conn)
+        self.briefings = Briefings(conn)
 
 
 class UnitOfWork:

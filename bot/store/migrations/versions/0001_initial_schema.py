@@ -34,6 +34,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conflicts")),
     )
     op.create_table(
+        "notices",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("told_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+    )
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.create_index("ix_notices_open", ["kind", "resolved_at"], unique=False)
+
+    op.create_table(
+        "bottom_lines",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "conflict_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("trend", sa.String(length=16), nullable=True),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conflict_id"], ["conflicts.id"], name=op.f("fk_bottom_lines_conflict_id_conflicts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bottom_lines")),
+    )
+    with op.batch_alter_table("bottom_lines", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_bottom_lines_conflict", ["conflict_id", "recorded_at"], unique=False
+        )
+
+    op.create_table(
         "ceasefires",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -48,6 +82,44 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ceasefires")),
     )
+    op.create_table(
+        "deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column(
+            "conflict_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("slot", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(length=64), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("message_ts", sa.String(length=32), nullable=True),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("late", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conflict_id"], ["conflicts.id"], name=op.f("fk_deliveries_conflict_id_conflicts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
+        sa.UniqueConstraint(
+            "channel_id",
+            "conflict_id",
+            "slot",
+            name=op.f("uq_deliveries_channel_id_conflict_id_slot"),
+        ),
+    )
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_deliveries_channel_posted",
+            ["channel_id", "conflict_id", "status", "window_end"],
+            unique=False,
+        )
+
     op.create_table(
         "names",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -103,6 +175,28 @@ def upgrade() -> None:
             ["parent_id"], ["places.id"], name=op.f("fk_places_parent_id_places")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_places")),
+    )
+    op.create_table(
+        "subscriptions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column(
+            "conflict_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("time_of_day", sa.String(length=5), nullable=False),
+        sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("paused_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["conflict_id"], ["conflicts.id"], name=op.f("fk_subscriptions_conflict_id_conflicts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subscriptions")),
+        sa.UniqueConstraint(
+            "channel_id", "conflict_id", name=op.f("uq_subscriptions_channel_id_conflict_id")
+        ),
     )
     op.create_table(
         "updates",
@@ -361,6 +455,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_updates_conflict_recorded")
 
     op.drop_table("updates")
+    op.drop_table("subscriptions")
     op.drop_table("places")
     op.drop_table("parties")
     with op.batch_alter_table("names", schema=None) as batch_op:
@@ -368,7 +463,19 @@ def downgrade() -> None:
         batch_op.drop_index("ix_names_entity")
 
     op.drop_table("names")
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_channel_posted")
+
+    op.drop_table("deliveries")
     op.drop_table("ceasefires")
+    with op.batch_alter_table("bottom_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_bottom_lines_conflict")
+
+    op.drop_table("bottom_lines")
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_index("ix_notices_open")
+
+    op.drop_table("notices")
     op.drop_table("conflicts")
     op.drop_table("admins")
     # ### end Alembic commands ###
