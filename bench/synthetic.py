@@ -23,8 +23,11 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import multiprocessing
+import queue
 import sys
 import time
+import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -33,7 +36,7 @@ from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -992,9 +995,9 @@ class _BulkWriter:
     """Rows computed in Python, inserted in batches. Entries stay in memory while a
     correction or retraction may still reach them, and are written after that."""
 
-    def __init__(self, conn: Connection, revise_window: int, batch: int) -> None:
-        self.conn = conn
-        self.catalog = Catalog(conn)
+    def __init__(self, sink: _Sink, dialect: Dialect, revise_window: int, batch: int) -> None:
+        self.sink = sink
+        self.dialect = dialect
         self.revise_window = revise_window
         self.batch = batch
         self.update_rows: list[dict[str, Any]] = []
@@ -1013,13 +1016,12 @@ class _BulkWriter:
             assert op.ceasefire is not None
             key = (op.conflict.id, op.ceasefire)
             if key not in self.ceasefire_ids:
-                self.ceasefire_ids[key] = self.catalog.add_ceasefire(
+                self.ceasefire_ids[key] = self.sink.ceasefire(
                     op.conflict.id,
                     op.ceasefire,
-                    (),
                     tuple(p.name for p in op.cf_parties),
                     tuple(p.name for p in op.cf_mediators),
-                ).id
+                )
             ceasefire_id = self.ceasefire_ids[key]
         draft = _draft(op, ceasefire_id)
         self.update_rows.append(
@@ -1107,9 +1109,9 @@ class _BulkWriter:
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         fast = self.fast.get(table.name)
         if fast is None:
-            fast = self.fast[table.name] = _FastRows(table, self.conn.dialect, rows[0])
+            fast = self.fast[table.name] = _FastRows(table, self.dialect, rows[0])
         for i in range(0, len(rows), self.batch):
-            fast.insert(self.conn, rows[i : i + self.batch])
+            self.sink.rows(fast.sql, fast.encode(rows[i : i + self.batch]))
 
 
 class _FastRows:
@@ -1160,16 +1162,16 @@ class _FastRows:
             out.append(tuple(values))
         return out
 
-    def insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        encoded = self.encode(rows)
-        if self.sqlite:
-            conn.exec_driver_sql(self.sql, encoded)
-            return
-        # The connection's own transaction: COPY goes through its DBAPI cursor.
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(self.sql) as copy:
-            for values in encoded:
-                copy.write_row(values)
+
+def _write_rows(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if not sql.startswith("COPY"):
+        conn.exec_driver_sql(sql, rows)
+        return
+    # The connection's own transaction: COPY goes through its DBAPI cursor.
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(sql) as copy:
+        for values in rows:
+            copy.write_row(values)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -1203,6 +1205,155 @@ def _json(value: Any, dumps: Callable[[Any], str]) -> str:
     if type(value) is list and all(type(v) is int for v in value):
         return "[" + ", ".join(map(str, value)) + "]"
     return dumps(value)
+
+
+class _Sink(Protocol):
+    """Where encoded rows go, in order, with the transaction boundaries."""
+
+    def rows(self, sql: str, rows: list[tuple[Any, ...]]) -> None: ...
+
+    def ceasefire(
+        self, conflict_id: int, name: str, parties_: tuple[str, ...], mediators: tuple[str, ...]
+    ) -> int: ...
+
+    def commit(self) -> None: ...
+
+    def finish(self, updates_: int, analyze: bool) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _SameProcess:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        _prepare(conn)
+
+    def rows(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        _write_rows(self.conn, sql, rows)
+
+    def ceasefire(
+        self, conflict_id: int, name: str, parties_: tuple[str, ...], mediators: tuple[str, ...]
+    ) -> int:
+        return Catalog(self.conn).add_ceasefire(conflict_id, name, (), parties_, mediators).id
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def finish(self, updates_: int, analyze: bool) -> None:
+        _finish(self.conn, updates_, analyze)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _WriterProcess:
+    """A second process that does the database work, fed through a bounded queue.
+    Ceasefires get their IDs in the order they are created, from 1 (the table is
+    empty at the start); the writer checks each one."""
+
+    def __init__(self, url: str, dialect_name: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.queue: Any = context.Queue(maxsize=6)
+        self.outcome: Any = context.Queue()
+        self.process = context.Process(
+            target=_write_in_process, args=(url, self.queue, self.outcome), daemon=True
+        )
+        self.process.start()
+        self.ceasefires = 0
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        while True:
+            try:
+                self.queue.put(message, timeout=1)
+                return
+            except queue.Full:
+                if not self.process.is_alive():
+                    self._fail()
+
+    def _fail(self) -> None:
+        try:
+            error = self.outcome.get(timeout=5)
+        except queue.Empty:
+            error = f"exit code {self.process.exitcode}"
+        raise RuntimeError(f"the writer process failed: {error}")
+
+    def rows(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._send(("rows", sql, rows))
+
+    def ceasefire(
+        self, conflict_id: int, name: str, parties_: tuple[str, ...], mediators: tuple[str, ...]
+    ) -> int:
+        self.ceasefires += 1
+        self._send(("ceasefire", conflict_id, name, parties_, mediators, self.ceasefires))
+        return self.ceasefires
+
+    def commit(self) -> None:
+        self._send(("commit",))
+
+    def finish(self, updates_: int, analyze: bool) -> None:
+        self._send(("finish", updates_, analyze))
+        while True:
+            try:
+                error = self.outcome.get(timeout=1)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    self._fail()
+                continue
+            if error is not None:
+                raise RuntimeError(f"the writer process failed: {error}")
+            return
+
+    def close(self) -> None:
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def _write_in_process(url: str, inbox: Any, outcome: Any) -> None:
+    from bot.store.db import create_db_engine
+
+    try:
+        engine = create_db_engine(url)
+        with engine.connect().execution_options(**{WRITE: True}) as conn:
+            _prepare(conn)
+            while True:
+                message = inbox.get()
+                if message[0] == "rows":
+                    _write_rows(conn, message[1], message[2])
+                elif message[0] == "ceasefire":
+                    conflict_id, name, parties_, mediators, expected = message[1:]
+                    made = Catalog(conn).add_ceasefire(conflict_id, name, (), parties_, mediators)
+                    if made.id != expected:
+                        raise RuntimeError(f"ceasefire {name!r} got ID {made.id}, not {expected}")
+                elif message[0] == "commit":
+                    conn.commit()
+                else:
+                    _finish(conn, message[1], message[2])
+                    break
+        engine.dispose()
+        outcome.put(None)
+    except BaseException:
+        outcome.put(traceback.format_exc())
+        raise
+
+
+def _prepare(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB for index inserts
+        conn.commit()
+
+
+def _finish(conn: Connection, updates_: int, analyze: bool) -> None:
+    rebuild_latest(conn)
+    if conn.dialect.name == "postgresql" and updates_:
+        # IDs were given explicitly: move the sequence past them for later writes.
+        conn.execute(
+            text("SELECT setval(pg_get_serial_sequence('updates', 'id'), :n)"), {"n": updates_}
+        )
+    conn.commit()
+    if conn.dialect.name == "postgresql" and analyze:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def rebuild_latest(conn: Connection) -> None:
@@ -1295,45 +1446,41 @@ def generate(
     revise_window: int = 5000,
     batch: int = 10_000,
     analyze: bool = True,
+    parallel: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> SyntheticLedger:
     """Fill an empty database (migrated here if needed) with a synthetic ledger of
     `updates` updates. Corrections and retractions reach entries at most
     `revise_window` updates old. On PostgreSQL the tables are ANALYZEd at the end
     (`analyze`), as autovacuum would after such a load; SQLite is left as the
-    application leaves it."""
+    application leaves it. With `parallel`, a second process does the writing
+    while this one plans and encodes the rows."""
     began = time.perf_counter()
     migrate.upgrade(engine)
     _check_empty(engine)
     world = _make_world(seed, conflicts, places_per_conflict)
     planner = _Planner(world, updates, seed, corrections, retractions, revise_window)
-    with engine.connect().execution_options(**{WRITE: True}) as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB for index inserts
-            conn.commit()
-        with conn.begin():
-            _create_catalog(Catalog(conn), world)
-        writer = _BulkWriter(conn, revise_window, batch)
-        trans = conn.begin()
+    with engine.connect() as conn, conn.begin():
+        _create_catalog(Catalog(conn), world)
+    sink: _Sink
+    if parallel:
+        url = engine.url.render_as_string(hide_password=False)
+        sink = _WriterProcess(url, engine.dialect.name)
+    else:
+        sink = _SameProcess(engine.connect().execution_options(**{WRITE: True}))
+    try:
+        writer = _BulkWriter(sink, engine.dialect, revise_window, batch)
         for op in planner.ops():
             writer.apply(op)
             if op.id % batch == 0:
                 writer.flush(below=op.id - revise_window)
-                trans.commit()
-                trans = conn.begin()
+                sink.commit()
                 if progress:
                     progress(op.id)
         writer.flush(below=None)
-        rebuild_latest(conn)
-        if engine.dialect.name == "postgresql" and updates:
-            # IDs were given explicitly: move the sequence past them for later writes.
-            conn.execute(
-                text("SELECT setval(pg_get_serial_sequence('updates', 'id'), :n)"), {"n": updates}
-            )
-        trans.commit()
-        if engine.dialect.name == "postgresql" and analyze:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        sink.finish(updates, analyze)
+    finally:
+        sink.close()
     return _describe(world, planner, updates, seed, time.perf_counter() - began)
 
 
