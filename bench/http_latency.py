@@ -71,7 +71,7 @@ def signed_status(verifier: SignatureVerifier, place: str, user: str) -> tuple[b
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body),
+        "X-Slack-Signature": str(verifier.generate_signature(timestamp=ts, body=body)),
     }
     return body.encode(), headers
 
@@ -88,7 +88,7 @@ def measure(port: int, requests: int, places: list[str], user: str) -> list[floa
         response = conn.getresponse()
         data = response.read()
         elapsed = time.perf_counter() - start
-        if response.status != 200 or b"ephemeral" not in data and b"Lachin" not in data:
+        if response.status != 200 or (b"ephemeral" not in data and b"Lachin" not in data):
             raise SystemExit(f"unexpected answer {response.status}: {data[:200]!r}")
         timings.append(elapsed * 1000)
     conn.close()
@@ -106,7 +106,10 @@ def summary(name: str, timings: list[float]) -> dict[str, float]:
         "p95": percentile(timings, 0.95),
         "p99": percentile(timings, 0.99),
     }
-    print(f"{name:<8} n={len(timings):<5} median {row['median']:.2f} ms  p95 {row['p95']:.2f} ms  p99 {row['p99']:.2f} ms")
+    print(
+        f"{name:<8} n={len(timings):<5} median {row['median']:.2f} ms  "
+        f"p95 {row['p95']:.2f} ms  p99 {row['p99']:.2f} ms"
+    )
     return row
 
 

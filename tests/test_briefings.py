@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -39,7 +40,7 @@ def fake() -> Iterator[FakeSlack]:
         slack.assert_all_accepted()
 
 
-def text_of(message: dict) -> str:
+def text_of(message: dict[str, Any]) -> str:
     return json.dumps(message.get("blocks", []), ensure_ascii=False)
 
 
@@ -160,7 +161,7 @@ def test_a_long_briefing_is_a_summary_with_thread_replies(
     ],
 )
 def test_slack_failures_still_give_one_briefing(
-    demo: Context, fake: FakeSlack, fault: str, kwargs: dict
+    demo: Context, fake: FakeSlack, fault: str, kwargs: dict[str, Any]
 ) -> None:
     subscribe(demo, "C1", "08:00")
     deliverer = make_deliverer(demo, fake)
@@ -315,7 +316,7 @@ def test_two_processes_thirty_days_twenty_channels(
         for n in (1, 2)
     ]
     outputs = [p.communicate(timeout=600) for p in runs]
-    for process, (out, err) in zip(runs, outputs, strict=True):
+    for process, (_out, err) in zip(runs, outputs, strict=True):
         assert process.returncode == 0, err
     posted = sum(json.loads(out.strip().splitlines()[-1])["posted"] for out, _ in outputs)
     mains = sum(len(briefings_in(fake, f"CR{i:02d}")) for i in range(20))
