@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import gc
 import json
 import multiprocessing
 import queue
@@ -33,7 +34,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from operator import itemgetter
 from pathlib import Path
 from random import Random
 from typing import Any, Protocol
@@ -1138,29 +1138,22 @@ class _FastRows:
         else:
             raise ValueError(f"no bulk path for {dialect.name}")
         dumps: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
-        self.get = itemgetter(*(c.name for c in columns))
-        self.conversions: list[tuple[int, Callable[[Any], Any]]] = []
-        for i, column in enumerate(columns):
+        helpers: dict[str, Any] = {"J": partial(_json, dumps=dumps), "S": _STAMPS, "U": _utc}
+        values = []
+        for column in columns:
+            get = f"r[{column.name!r}]"
             if isinstance(column.type, JSON):
-                self.conversions.append((i, partial(_json, dumps=dumps)))
-            elif self.sqlite and isinstance(column.type, UTCDateTime):
-                self.conversions.append((i, _STAMPS))
-            elif self.sqlite and isinstance(column.type, Boolean):
-                self.conversions.append((i, int))
+                values.append(f"J({get})")  # these columns never hold None
             elif isinstance(column.type, UTCDateTime):
-                self.conversions.append((i, _utc))
-
-    def encode(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        get, conversions = self.get, self.conversions
-        out = []
-        for row in rows:
-            values = list(get(row))
-            for i, convert in conversions:
-                value = values[i]
-                if value is not None:
-                    values[i] = convert(value)
-            out.append(tuple(values))
-        return out
+                values.append(f"(None if {get} is None else {'S' if self.sqlite else 'U'}({get}))")
+            elif self.sqlite and isinstance(column.type, Boolean):
+                values.append(f"int({get})")
+            else:
+                values.append(get)
+        # One generated loop per table: a third of the time of a generic one.
+        source = f"def encode(rows):\n    return [({', '.join(values)},) for r in rows]\n"
+        exec(source, helpers)
+        self.encode: Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]] = helpers["encode"]
 
 
 def _write_rows(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -1202,8 +1195,11 @@ _STAMPS = _Stamps()
 
 def _json(value: Any, dumps: Callable[[Any], str]) -> str:
     """What `dumps` gives, faster for the lists of IDs most JSON columns hold."""
-    if type(value) is list and all(type(v) is int for v in value):
-        return "[" + ", ".join(map(str, value)) + "]"
+    if type(value) is list:
+        if not value:
+            return "[]"
+        if type(value[0]) is int and all(type(v) is int for v in value):
+            return "[" + ", ".join(map(str, value)) + "]"
     return dumps(value)
 
 
@@ -1468,6 +1464,8 @@ def generate(
         sink = _WriterProcess(url, engine.dialect.name)
     else:
         sink = _SameProcess(engine.connect().execution_options(**{WRITE: True}))
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived rows, no cycles: the collector only costs time
     try:
         writer = _BulkWriter(sink, engine.dialect, revise_window, batch)
         for op in planner.ops():
@@ -1481,6 +1479,8 @@ def generate(
         sink.finish(updates, analyze)
     finally:
         sink.close()
+        if collecting:
+            gc.enable()
     return _describe(world, planner, updates, seed, time.perf_counter() - began)
 
 

@@ -3,6 +3,7 @@ is disputed, and what became of a ceasefire. Pure functions over entries."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -232,12 +233,15 @@ def ordinal_word(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_ORDINAL_NUMBER = re.compile(r"^([0-9]{1,4})(?:st|nd|rd|th)?$")
+
+
 def parse_ordinal(text: str) -> int | None:
     """`third`, `3rd`, `3` → 3; anything else None."""
     word = text.strip().lower()
     if word in ORDINALS:
         return ORDINALS.index(word) + 1
-    digits = word.rstrip("stndrh") if word[:1].isdigit() else word
-    if digits.isdigit() and (digits == word or word.endswith(("st", "nd", "rd", "th"))):
-        return int(digits)
-    return None
+    match = _ORDINAL_NUMBER.match(word)
+    if match is None or int(match.group(1)) == 0:
+        return None
+    return int(match.group(1))

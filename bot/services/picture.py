@@ -158,7 +158,8 @@ class Picture:
             if event.ceasefire_id is not None:
                 by_ceasefire.setdefault(event.ceasefire_id, []).append(event)
         ordered = order_ceasefires(ceasefires, by_ceasefire)
-        moment = before or self.now
+        # As of a past moment, or now; never beyond now (`on <today>`).
+        moment = min(before, self.now) if before is not None else self.now
         views = []
         for ordinal, ceasefire in enumerate(ordered, start=1):
             events = [

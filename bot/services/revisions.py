@@ -162,9 +162,10 @@ def correct_in(
         request_key=request_key,
     )
     if changed.event != entry.event:
-        changed = replace(
-            changed, sort_at=tx.ledger.sort_position(entry.conflict_id, changed.event)
+        position = tx.ledger.sort_position(
+            entry.conflict_id, changed.event, changed.ceasefire_id, changed.place_ids
         )
+        changed = replace(changed, sort_at=position)
     changed = replace(changed, last_correction_id=correction_id)
     tx.ledger.replace(entry, changed)
     return DoneView(

@@ -254,7 +254,11 @@ def append_entry(tx: Tx, draft: EntryDraft, request_key: str | None = None) -> E
         event=draft.event,
         request_key=request_key,
     )
-    entry = draft.to_entry(update_id, tx.ledger.sort_position(draft.conflict_id, draft.event))
+    place_ids = ((draft.place_id,) if draft.place_id is not None else ()) + draft.about_ids
+    position = tx.ledger.sort_position(
+        draft.conflict_id, draft.event, draft.ceasefire_id, place_ids
+    )
+    entry = draft.to_entry(update_id, position)
     tx.ledger.project(entry)
     return entry
 

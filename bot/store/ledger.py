@@ -209,19 +209,32 @@ class Ledger:
 
     # ---- ordering --------------------------------------------------------
 
-    def sort_position(self, conflict_id: int, event: EventTime) -> datetime:
+    def sort_position(
+        self,
+        conflict_id: int,
+        event: EventTime,
+        ceasefire_id: int | None = None,
+        place_ids: Iterable[int] = (),
+    ) -> datetime:
         """Where an event sorts. Known to the minute: its time. Known less
-        precisely: after whatever already recorded falls inside its interval, so
-        that on one day "collapsed" reported later follows "in effect at 08:00"."""
+        precisely: after whatever was already recorded inside its interval about
+        the same thing (that ceasefire, those places), so that on one day
+        "collapsed" reported later follows "in effect at 08:00". Entries about
+        nothing in particular are placed among the whole conflict's."""
         if event.precision == Precision.MINUTE:
             return event.start
-        latest = self.conn.execute(
-            select(func.max(entries.c.sort_at)).where(
-                entries.c.conflict_id == conflict_id,
-                entries.c.sort_at >= event.start,
-                entries.c.sort_at < event.end,
+        if ceasefire_id is not None:
+            stmt = select(func.max(entries.c.sort_at)).where(entries.c.ceasefire_id == ceasefire_id)
+            column = entries.c.sort_at
+        elif places_ := sorted(set(place_ids)):
+            stmt = select(func.max(entry_places.c.sort_at)).where(
+                entry_places.c.place_id.in_(places_)
             )
-        ).scalar()
+            column = entry_places.c.sort_at
+        else:
+            stmt = select(func.max(entries.c.sort_at)).where(entries.c.conflict_id == conflict_id)
+            column = entries.c.sort_at
+        latest = self.conn.execute(stmt.where(column >= event.start, column < event.end)).scalar()
         return max(event.start, latest) if latest is not None else event.start
 
     # ---- projections -----------------------------------------------------

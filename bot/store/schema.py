@@ -201,6 +201,7 @@ entry_places = Table(
     Column("retracted", Boolean, nullable=False, default=False),
     UniqueConstraint("update_id", "place_id", "party_id"),
     Index("ix_entry_places_latest", "place_id", "kind", "party_id", "sort_at"),
+    Index("ix_entry_places_sort", "place_id", "sort_at"),
     Index("ix_entry_places_update", "update_id"),
 )
 

@@ -366,6 +366,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_entry_places_latest", ["place_id", "kind", "party_id", "sort_at"], unique=False
         )
+        batch_op.create_index("ix_entry_places_sort", ["place_id", "sort_at"], unique=False)
         batch_op.create_index("ix_entry_places_update", ["update_id"], unique=False)
 
     op.create_table(
@@ -437,6 +438,7 @@ def downgrade() -> None:
     op.drop_table("links")
     with op.batch_alter_table("entry_places", schema=None) as batch_op:
         batch_op.drop_index("ix_entry_places_update")
+        batch_op.drop_index("ix_entry_places_sort")
         batch_op.drop_index("ix_entry_places_latest")
 
     op.drop_table("entry_places")
