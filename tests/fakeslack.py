@@ -880,6 +880,7 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
     delay: float = 0.0
+    raw: bytes | None = None  # a file's bytes (url_private), sent as they are
 
 
 class _Refusal(Exception):
@@ -970,9 +971,13 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.drop:
             self.close_connection = True
             return
-        data = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if reply.raw is not None:
+            data = reply.raw
+            self.send_response(reply.status)
+        else:
+            data = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         for key, value in reply.headers.items():
             self.send_header(key, value)
@@ -1072,6 +1077,7 @@ class FakeSlack:
         self._opened: list[JSONDict] = []
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, _ResponseURL] = {}
+        self._files: dict[str, tuple[bytes, str]] = {}
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -1401,7 +1407,39 @@ class FakeSlack:
             return self._serve_api(path[len("/api/") :], query, headers, body)
         if path.startswith("/response/"):
             return self._serve_response_url(path[len("/response/") :], headers, body)
+        if path.startswith("/files/"):
+            return self._serve_file(path[len("/files/") :], headers)
         return _Reply(404, {"ok": False, "error": "not_found"})
+
+    # -- files (a file input's uploads, downloaded from url_private) -------------------
+
+    def add_file(self, content: bytes, name: str, mimetype: str = "text/plain") -> JSONDict:
+        """A file as a modal's file input hands it over; its url_private needs the bot token."""
+        with self._lock:
+            file_id = self._new_id("F")
+            self._files[file_id] = (content, mimetype)
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1] if "." in name else "text",
+            "size": len(content),
+            "url_private": f"{self.base_url}files/{file_id}",
+            "url_private_download": f"{self.base_url}files/{file_id}",
+        }
+
+    def _serve_file(self, file_id: str, headers: dict[str, str]) -> _Reply:
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        token = auth.removeprefix("Bearer ").strip()
+        with self._lock:
+            stored = self._files.get(file_id)
+            allowed = token in self._tokens and token not in self._revoked
+        self._calls.append(Call("files.download", {"file": file_id}, headers, 200 if stored and allowed else 404, {}, self.now()))
+        if stored is None or not allowed:
+            return _Reply(404, {"ok": False, "error": "file_not_found"})
+        content, mimetype = stored
+        return _Reply(200, {}, headers={"Content-Type": mimetype}, raw=content)
 
     def _take_fault(self, method: str) -> _Fault | None:
         for key in (method, "*"):
