@@ -114,3 +114,12 @@ def authorize_post(ctx: Context, command: cmd.BriefingPost, actor: Actor) -> tup
         require_admin(tx, ctx, actor)
         conflict = pick_conflict(tx, command.conflict)
         return channel, conflict.id, conflict.name
+
+
+def channel_zone(ctx: Context, channel_id: str | None) -> str | None:
+    """The time zone posts to a channel use: its subscription's (None: the conflict's)."""
+    if not channel_id:
+        return None
+    with ctx.uow.read() as tx:
+        subs = [s for s in tx.briefings.subscriptions() if s.channel_id == channel_id]
+    return subs[0].zone if subs else None

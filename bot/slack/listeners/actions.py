@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.render.text import escape_mrkdwn
+from bot.services import subscriptions
 from bot.services.context import Actor
 from bot.slack.answers import answer, is_read_only
 from bot.slack.blocks import MORE, SHARE, context
@@ -58,8 +59,12 @@ def register(app: App, deps: SlackDeps) -> None:
             )
             return
         command, text, page = wanted
-        # Posted for everyone: times in the conflict's zone, not the sharer's.
-        result = answer(deps.ctx, command, text, Actor(actor.user_id), page=page, shareable=False)
+        # Posted for everyone: times in the channel's briefing zone, else the conflict's;
+        # never the sharer's own.
+        channel = (body.get("channel") or {}).get("id")
+        zone = subscriptions.channel_zone(deps.ctx, channel)
+        reader = Actor(actor.user_id, zone=zone, channel_id=channel)
+        result = answer(deps.ctx, command, text, reader, page=page, shareable=False)
         typed = escape_mrkdwn(f"{command} {text}"[:500])
         shared_by = context(f"Shared by <@{actor.user_id}> · `{typed}`")
         respond(
