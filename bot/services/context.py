@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.services.cache import ReadCache
 from bot.store.uow import UnitOfWork
 
 
@@ -48,3 +49,5 @@ class Context:
     clock: Clock
     admins: tuple[str, ...] = ()  # SITREP_ADMINS
     default_zone: str = "UTC"  # SITREP_TIMEZONE
+    fetch_allow_private: bool = False  # SITREP_FETCH_ALLOW_PRIVATE
+    cache: ReadCache = field(default_factory=ReadCache, compare=False)
