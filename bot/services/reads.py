@@ -295,3 +295,8 @@ def _ceasefires(tx: Tx, command: cmd.CeasefireQuery, actor: Actor, now: datetime
 
 
 __all__ = ["ceasefires", "list_claims", "normalize", "overview", "place_status"]
+
+
+def conflict_names(ctx: Context) -> tuple[str, ...]:
+    with ctx.uow.read() as tx:
+        return tuple(c.name for c in tx.catalog.conflicts())

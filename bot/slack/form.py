@@ -16,6 +16,7 @@ from bot.domain.times import TimeSpec, parse_time_spec
 
 CALLBACK = "update_form"
 KIND_ACTION = "form_kind"
+CONFLICT_ACTION = "form_conflict"
 KINDS = {
     "claim": "A claim by a party",
     "control": "Who controls a place",
@@ -169,28 +170,43 @@ def fields(kind: str) -> list[dict[str, Any]]:
     ]
 
 
-def form_view(kind: str = DEFAULT_KIND, conflict: str | None = None) -> dict[str, Any]:
+def form_view(
+    kind: str = DEFAULT_KIND, conflict: str | None = None, conflicts: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The form for one kind of update. With several conflicts in the ledger it
+    also asks which one (places and parties belong to a conflict)."""
     kind = kind if kind in KINDS else DEFAULT_KIND
-    chooser = {
-        "type": "actions",
-        "block_id": "kind_block",
-        "elements": [
-            {
-                "type": "static_select",
-                "action_id": KIND_ACTION,
-                "initial_option": _option(kind, KINDS[kind]),
-                "options": [_option(k, label) for k, label in KINDS.items()],
-            }
-        ],
-    }
+    elements: list[dict[str, Any]] = [
+        {
+            "type": "static_select",
+            "action_id": KIND_ACTION,
+            "initial_option": _option(kind, KINDS[kind]),
+            "options": [_option(k, label) for k, label in KINDS.items()],
+        }
+    ]
+    if len(conflicts) > 1:
+        chooser: dict[str, Any] = {
+            "type": "static_select",
+            "action_id": CONFLICT_ACTION,
+            "placeholder": _plain("Which conflict?"),
+            "options": [_option(name, name) for name in conflicts[:100]],
+        }
+        if conflict in conflicts:
+            chooser["initial_option"] = _option(conflict, conflict)
+        elements.append(chooser)
     return {
         "type": "modal",
         "callback_id": CALLBACK,
         "title": _plain("Add an update"),
         "submit": _plain("Record"),
         "close": _plain("Cancel"),
-        "private_metadata": json.dumps({"kind": kind, "conflict": conflict}),
-        "blocks": [chooser, *fields(kind)],
+        "private_metadata": json.dumps(
+            {"kind": kind, "conflict": conflict, "conflicts": list(conflicts[:20])}
+        ),
+        "blocks": [
+            {"type": "actions", "block_id": "kind_block", "elements": elements},
+            *fields(kind),
+        ],
     }
 
 

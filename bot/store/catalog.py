@@ -233,6 +233,18 @@ class Catalog:
             found.setdefault(entity_id, Match(entity_id, name, 100.0))
         return list(found.values())
 
+    def names_starting(self, entity: str, prefix_norm: str, conflict_id: int) -> list[NameEntry]:
+        """Names that begin with `prefix_norm` (already normalised)."""
+        pattern = prefix_norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute(
+            select(names.c.entity_id, names.c.name, names.c.norm).where(
+                names.c.entity == entity,
+                names.c.conflict_id == conflict_id,
+                names.c.norm.like(pattern, escape="\\"),
+            )
+        )
+        return [NameEntry(i, n, norm) for i, n, norm in rows]
+
     def all_names(self, entity: str, conflict_id: int | None) -> list[NameEntry]:
         stmt = select(names.c.entity_id, names.c.name, names.c.norm).where(names.c.entity == entity)
         if conflict_id is not None:
