@@ -9,6 +9,7 @@ Without --database it uses the demo ledger in a temporary SQLite file."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
@@ -36,7 +37,17 @@ from bot.slack.server import http_server  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 from tests.slackbot import SECRET, TOKEN, fixture  # noqa: E402
 
-PLACES = ["Lachin", "Shushi", "Şuşa", "Stepankert", "Hadrut", "Fuzuli", "Qubadli", "Berdzor", "Kalbajar"]
+PLACES = [
+    "Lachin",
+    "Shushi",
+    "Şuşa",
+    "Stepankert",
+    "Hadrut",
+    "Fuzuli",
+    "Qubadli",
+    "Berdzor",
+    "Kalbajar",
+]
 
 
 def bare_app(api_url: str) -> App:
@@ -58,13 +69,19 @@ class Server:
     def __init__(self, app: App) -> None:
         self.server = http_server(app, "127.0.0.1", 0, threads=8)
         self.port = int(self.server.effective_port)
-        threading.Thread(target=self.server.run, daemon=True).start()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # closed under its select loop
+            self.server.run()
 
     def close(self) -> None:
         self.server.close()
 
 
-def signed_status(verifier: SignatureVerifier, place: str, user: str) -> tuple[bytes, dict[str, str]]:
+def signed_status(
+    verifier: SignatureVerifier, place: str, user: str
+) -> tuple[bytes, dict[str, str]]:
     payload = {**fixture("slash_command"), "command": "/status", "text": place, "user_id": user}
     body = urllib.parse.urlencode(payload)
     ts = str(int(time.time()))
@@ -113,7 +130,9 @@ def summary(name: str, timings: list[float]) -> dict[str, float]:
     return row
 
 
-def run(requests: int, database: str | None, places: list[str] | None = None) -> dict[str, dict[str, float]]:
+def run(
+    requests: int, database: str | None, places: list[str] | None = None
+) -> dict[str, dict[str, float]]:
     with FakeSlack(token=TOKEN) as fake, tempfile.TemporaryDirectory() as tmp:
         fake.add_user("UBENCH", tz="Asia/Baku")
         settings = load_settings(
@@ -143,7 +162,9 @@ def run(requests: int, database: str | None, places: list[str] | None = None) ->
             sitrep.close()
             bare.close()
     for key in ("median", "p99"):
-        print(f"ratio sitrep/bare at the {key}: {results['sitrep'][key] / results['bare'][key]:.1f}")
+        print(
+            f"ratio sitrep/bare at the {key}: {results['sitrep'][key] / results['bare'][key]:.1f}"
+        )
     return results
 
 

@@ -35,6 +35,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, upgrade: bool = Tr
         clock=clock or SystemClock(),
         admins=settings.admins,
         default_zone=settings.timezone,
+        fetch_allow_private=settings.fetch_allow_private,
     )
     return Runtime(settings, engine, ctx)
 

@@ -1435,7 +1435,18 @@ class FakeSlack:
         with self._lock:
             stored = self._files.get(file_id)
             allowed = token in self._tokens and token not in self._revoked
-        self._calls.append(Call("files.download", {"file": file_id}, headers, 200 if stored and allowed else 404, {}, self.now()))
+        found = stored is not None and allowed
+        outcome: JSONDict = {"ok": True} if found else {"ok": False, "error": "file_not_found"}
+        self._calls.append(
+            Call(
+                "files.download",
+                {"file": file_id},
+                headers,
+                200 if found else 404,
+                outcome,
+                self.now(),
+            )
+        )
         if stored is None or not allowed:
             return _Reply(404, {"ok": False, "error": "file_not_found"})
         content, mimetype = stored

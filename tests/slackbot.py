@@ -3,6 +3,7 @@ requests exactly as Slack does. Used by the end-to-end tests and benchmarks."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -17,6 +18,7 @@ from typing import Any
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
+from bot.scheduling.delivery import Deliverer
 from bot.services.context import Context
 from bot.slack.app import build_app
 from bot.slack.server import http_server
@@ -45,12 +47,18 @@ class Reply:
 class BotServer:
     """The real Bolt app behind the real WSGI server (waitress)."""
 
-    def __init__(self, settings: Settings, ctx: Context) -> None:
-        self.app = build_app(settings, ctx)
+    def __init__(
+        self, settings: Settings, ctx: Context, deliverer: Deliverer | None = None
+    ) -> None:
+        self.app = build_app(settings, ctx, deliverer=deliverer)
         self.server = http_server(self.app, "127.0.0.1", 0, threads=8)
         self.port = int(self.server.effective_port)
         self.url = f"http://127.0.0.1:{self.port}/slack/events"
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name="bot-http")
+        self.thread = threading.Thread(target=self._run, daemon=True, name="bot-http")
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # closed under its select loop: the end of the test
+            self.server.run()
 
     def __enter__(self) -> BotServer:
         self.thread.start()

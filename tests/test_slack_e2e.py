@@ -327,3 +327,75 @@ def test_app_home_is_published_with_the_overview(slack: SlackSender, fake: FakeS
 def test_url_verification_is_answered(slack: SlackSender) -> None:
     reply = slack.event(fixture("url_verification"))
     assert reply.status == 200 and fixture("url_verification")["challenge"] in reply.body
+
+
+def test_briefing_subscribe_joins_a_public_channel_and_asks_for_an_invite_to_a_private_one(
+    slack: SlackSender, fake: FakeSlack, sqlite_demo: Context
+) -> None:
+    fake.add_channel("CPUB", "public-desk", is_member=False)
+    fake.add_channel("CPRIV", "private-desk", is_private=True, is_member=False)
+    public = slack.command(
+        "/briefing",
+        "subscribe 08:00 Asia/Baku",
+        user_id=ADMIN,
+        channel_id="CPUB",
+        response_url=fake.issue_response_url(channel="CPUB", user=ADMIN),
+    )
+    assert "Subscribed" in ephemeral_text(public)
+    wait = time.monotonic() + 10
+    while not fake.calls_to("conversations.join") and time.monotonic() < wait:
+        time.sleep(0.05)
+    assert [c.args.get("channel") for c in fake.calls_to("conversations.join")] == ["CPUB"]
+    private_url = fake.issue_response_url(channel="CPRIV", user=ADMIN)
+    private = slack.command(
+        "/briefing", "subscribe 09:00", user_id=ADMIN, channel_id="CPRIV", response_url=private_url
+    )
+    assert "Subscribed" in ephemeral_text(private)
+    wait = time.monotonic() + 10
+    while not fake.response_messages(private_url) and time.monotonic() < wait:
+        time.sleep(0.05)
+    assert "/invite" in json.dumps(fake.response_messages(private_url))
+    listing = ephemeral_text(slack.command("/briefing", "list", user_id=READER))
+    assert "CPUB" in listing and "CPRIV" in listing and "09:00" in listing
+    refused = ephemeral_text(
+        slack.command("/briefing", "subscribe 07:00", user_id=READER, channel_id="CPUB")
+    )
+    assert "Only Sitrep admins" in refused
+    # The join refused for the private channel was expected.
+    fake.reset()
+
+
+def test_briefing_preview_is_for_the_reader_alone(slack: SlackSender) -> None:
+    text = ephemeral_text(slack.command("/briefing", "", user_id=READER, channel_id="C111"))
+    assert "Briefing: Nagorno-Karabakh war (2020)" in text
+    assert "Bottom line" in text
+
+
+def test_briefing_post_now_posts_in_the_channel(
+    fake: FakeSlack, sqlite_demo: Context, tmp_path: Path
+) -> None:
+    from tests.briefing_harness import briefings_in, make_deliverer
+
+    with BotServer(
+        make_settings(fake, tmp_path), sqlite_demo, make_deliverer(sqlite_demo, fake)
+    ) as server:
+        sender = SlackSender(server.url)
+        reply = ephemeral_text(
+            sender.command(
+                "/briefing",
+                "post",
+                user_id=ADMIN,
+                channel_id="C111",
+                response_url=fake.issue_response_url(channel="C111", user=ADMIN),
+            )
+        )
+        assert "Posting the briefing" in reply
+        deadline = time.monotonic() + 15
+        while not briefings_in(fake, "C111") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(briefings_in(fake, "C111")) == 1
+        refused = ephemeral_text(
+            sender.command("/briefing", "post", user_id=READER, channel_id="C111")
+        )
+        assert "Only Sitrep admins" in refused
+    assert len(briefings_in(fake, "C111")) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.bootstrap import DEMO_FILE, Runtime, describe_database
@@ -12,7 +13,7 @@ from bot.render.text import render
 from bot.services.context import Actor
 from bot.services.dispatch import error_view, execute
 from bot.services.ledger_file import import_file
-from bot.services.views import ErrorView
+from bot.services.views import ErrorView, ProposalView
 
 BANNER = """\
 Sitrep console — {database}
@@ -36,13 +37,45 @@ def ensure_demo(runtime: Runtime, out: TextIO) -> None:
     )
 
 
-def answer(runtime: Runtime, line: str) -> tuple[str, bool]:
-    """The text of the answer to one console line, and whether it succeeded."""
+def answer(
+    runtime: Runtime, line: str, ask: Callable[[str], str] | None = None
+) -> tuple[str, bool]:
+    """The text of the answer to one console line, and whether it succeeded.
+    `ask` (interactive consoles) is how a report's proposal asks what to approve."""
     try:
         view = execute(runtime.ctx, parse_line(line), Actor.console_user())
+        if isinstance(view, ProposalView) and ask is not None and view.candidates:
+            text = render(view, "plain")
+            reply = ask(text + "\n\nApprove which? (numbers like 1,3; all; or Enter for none) ")
+            return approve_from_console(runtime, view, reply)
     except SitrepError as exc:
         return render(error_view(exc), "plain"), False
     return render(view, "plain"), not isinstance(view, ErrorView)
+
+
+def approve_from_console(runtime: Runtime, view: ProposalView, reply: str) -> tuple[str, bool]:
+    from bot.ingest import service as ingest
+
+    wanted = reply.strip().lower()
+    if not wanted:
+        ingest.cancel(runtime.ctx, view.proposal_id)
+        return "Nothing was written.", True
+    lines = {c.number: c.line for c in view.candidates}
+    if wanted == "all":
+        numbers = list(lines)
+    else:
+        try:
+            numbers = [int(part) for part in wanted.replace(" ", ",").split(",") if part]
+        except ValueError:
+            ingest.cancel(runtime.ctx, view.proposal_id)
+            return "That is not a list of numbers; nothing was written.", False
+    if any(n not in lines for n in numbers):
+        ingest.cancel(runtime.ctx, view.proposal_id)
+        return f"There are candidates 1 to {len(lines)} only; nothing was written.", False
+    done = ingest.approve(
+        runtime.ctx, view.proposal_id, {n: lines[n] for n in numbers}, Actor.console_user()
+    )
+    return render(done, "plain"), True
 
 
 def run(
@@ -67,6 +100,12 @@ def run(
                 ledger=f"Conflicts: {names}",
             )
         )
+
+    def ask(prompt: str) -> str:
+        out.write(prompt)
+        out.flush()
+        return stdin.readline()
+
     failures = 0
     while True:
         if interactive:
@@ -80,7 +119,7 @@ def run(
             continue
         if line in ("quit", "exit", r"\q"):
             break
-        text, ok = answer(runtime, line)
+        text, ok = answer(runtime, line, ask if interactive else None)
         failures += 0 if ok else 1
         out.write(text + "\n\n")
         out.flush()

@@ -63,7 +63,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
-def fetch(url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT) -> Fetched:
+def fetch(
+    url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT
+) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -82,7 +84,11 @@ def fetch(url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES, tim
             connection.request(
                 "GET",
                 path,
-                headers={"Host": parts.netloc, "User-Agent": "Sitrep/1 (report reader)", "Accept": "text/html, text/plain"},
+                headers={
+                    "Host": parts.netloc,
+                    "User-Agent": "Sitrep/1 (report reader)",
+                    "Accept": "text/html, text/plain",
+                },
             )
             response = connection.getresponse()
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
@@ -92,7 +98,9 @@ def fetch(url: str, allow_private: bool = False, max_bytes: int = MAX_BYTES, tim
                 raise FetchRefused(f"The server answered {response.status} {response.reason}.")
             content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
             if content_type not in TEXT_TYPES:
-                raise FetchRefused(f"That address gives {content_type or 'something unnamed'}, not a text or HTML page.")
+                raise FetchRefused(
+                    f"That address gives {content_type or 'something unnamed'}, not a text or HTML page."
+                )
             declared = response.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchRefused(f"The page is larger than {max_bytes // 1_000_000} MB.")

@@ -25,7 +25,9 @@ def _decode(data: bytes) -> str:
 def html_text(html: str) -> str:
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_recall=True
+    )
     if not text:
         raise Unreadable("No article text was found on that page.")
     return str(text)
@@ -51,7 +53,11 @@ def report_text(data: bytes, name: str = "", content_type: str = "") -> str:
     lower = name.lower()
     if "pdf" in kind or lower.endswith(".pdf") or data[:5] == b"%PDF-":
         text = pdf_text(data)
-    elif "html" in kind or lower.endswith((".html", ".htm")) or data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+    elif (
+        "html" in kind
+        or lower.endswith((".html", ".htm"))
+        or data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+    ):
         text = html_text(_decode(data))
     else:
         if b"\x00" in data[:1024]:

@@ -22,6 +22,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 TEMPLATE_FOR: dict[type, str] = {
     v.BriefingView: "briefing.j2",
+    v.ProposalView: "proposal.j2",
     v.StatusView: "status.j2",
     v.OverviewView: "overview.j2",
     v.ClaimsView: "claims.j2",

@@ -51,6 +51,10 @@ def execute(
             return subscriptions.listing(ctx, actor)
         case cmd.BriefingBottomLine():
             return subscriptions.bottom_line(ctx, command, actor)
+        case cmd.Ingest():
+            from bot.ingest.service import ingest_command
+
+            return ingest_command(ctx, command, actor)
         case cmd.OpenForm():
             return TextView(
                 "The update form",

@@ -59,7 +59,9 @@ def resolve_place(tx: Tx, conflict: Conflict, query: str) -> tuple[Place, Resolu
         if not result.fuzzy:
             wanted = normalize(query)
             related_ids = related_names(
-                wanted, tx.catalog.names_starting("place", wanted + " ", conflict.id), exclude=place.id
+                wanted,
+                tx.catalog.names_starting("place", wanted + " ", conflict.id),
+                exclude=place.id,
             )
         related = list(tx.catalog.places_by_id(related_ids).values())
         return place, result, sorted(related, key=lambda p: p.name)

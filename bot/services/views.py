@@ -253,6 +253,26 @@ class BriefingView:
         )
 
 
+@dataclass(frozen=True)
+class CandidateView:
+    number: int
+    label: str
+    sentence: str
+    line: str  # the one-line `/update …` it stands for, editable
+    answers: int | None = None
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """What a report proposes: nothing is written until someone approves."""
+
+    proposal_id: int
+    conflict: str
+    source: str
+    places_named: tuple[str, ...]
+    candidates: tuple[CandidateView, ...]
+
+
 View = (
     StatusView
     | OverviewView
@@ -263,4 +283,5 @@ View = (
     | TextView
     | ErrorView
     | BriefingView
+    | ProposalView
 )

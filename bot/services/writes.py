@@ -281,23 +281,7 @@ def record(
             require_admin(tx, ctx, actor)
             if request_key and (existing := tx.ledger.by_request_key(request_key)):
                 return DoneView(f"Already recorded as {short_id(existing)}.", existing)
-            conflict = pick_conflict(tx, command.common.conflict)
-            drafter = Drafter(tx, conflict, actor, now, names_first)
-            created = False
-            if isinstance(command, cmd.ControlUpdate):
-                draft = drafter.control(command)
-            elif isinstance(command, cmd.ClaimUpdate):
-                draft = drafter.claim(command)
-            elif isinstance(command, cmd.CeasefireUpdate):
-                draft, created = drafter.ceasefire(command)
-            else:
-                draft = drafter.note(command)
-            entry = append_entry(tx, draft, request_key)
-            return DoneView(
-                headline=f"Recorded {short_id(entry.id)}: {describe(tx, entry)}",
-                update_id=entry.id,
-                notes=("A new ceasefire was added to the ledger.",) if created else (),
-            )
+            return record_in(tx, command, actor, now, request_key, names_first)
     except IntegrityError:
         # The same request (its key) raced another copy of itself: report the one that won.
         if request_key:
@@ -306,6 +290,34 @@ def record(
             if existing:
                 return DoneView(f"Already recorded as {short_id(existing)}.", existing)
         raise
+
+
+def record_in(
+    tx: Tx,
+    command: cmd.LedgerWrite,
+    actor: Actor,
+    now: datetime,
+    request_key: str | None = None,
+    names_first: bool = False,
+) -> DoneView:
+    """Record inside the caller's transaction (several updates approved at once)."""
+    conflict = pick_conflict(tx, command.common.conflict)
+    drafter = Drafter(tx, conflict, actor, now, names_first)
+    created = False
+    if isinstance(command, cmd.ControlUpdate):
+        draft = drafter.control(command)
+    elif isinstance(command, cmd.ClaimUpdate):
+        draft = drafter.claim(command)
+    elif isinstance(command, cmd.CeasefireUpdate):
+        draft, created = drafter.ceasefire(command)
+    else:
+        draft = drafter.note(command)
+    entry = append_entry(tx, draft, request_key)
+    return DoneView(
+        headline=f"Recorded {short_id(entry.id)}: {describe(tx, entry)}",
+        update_id=entry.id,
+        notes=("A new ceasefire was added to the ledger.",) if created else (),
+    )
 
 
 def describe(tx: Tx, entry: Entry) -> str:

@@ -13,7 +13,7 @@ from bot.scheduling.delivery import Deliverer
 from bot.services.context import Context
 from bot.slack.client import make_client
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import actions, briefing, commands, form, home
+from bot.slack.listeners import actions, briefing, commands, form, home, ingest
 from bot.slack.people import People
 
 log = logging.getLogger("sitrep.slack")
@@ -38,7 +38,7 @@ def build_app(
         raise_error_for_unhandled_request=False,
     )
     deps = SlackDeps(settings, ctx, People(client), deliverer)
-    for module in (commands, actions, form, home, briefing):
+    for module in (commands, actions, form, home, briefing, ingest):
         module.register(app, deps)
 
     @app.error

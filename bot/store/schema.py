@@ -312,3 +312,20 @@ notices = Table(
     Column("told_at", Stamp),
     Index("ix_notices_open", "kind", "resolved_at"),
 )
+
+# A report's proposed updates, held between proposing and approving them.
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("conflict_id", Id, ForeignKey("conflicts.id"), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # open | approved | cancelled
+    Column("places_named", JSON, nullable=False, default=list),
+    Column("candidates", JSON, nullable=False, default=list),  # [{number, label, sentence, line}]
+    Column(
+        "chosen", JSON, nullable=False, default=dict
+    ),  # number -> edited line, kept across pages
+)

@@ -12,6 +12,7 @@ from bot.domain.errors import SitrepError
 from bot.render.text import render
 from bot.services import reads, writes
 from bot.services.dispatch import error_view
+from bot.services.reads import conflict_names
 from bot.slack import blocks as kit
 from bot.slack.deps import SlackDeps
 from bot.slack.form import form_view
@@ -67,7 +68,9 @@ def register(app: App, deps: SlackDeps) -> None:
     @app.action(OPEN_FORM)
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=form_view())
+        client.views_open(
+            trigger_id=body["trigger_id"], view=form_view(conflicts=conflict_names(deps.ctx))
+        )
 
     register_posting(app, deps)
 

@@ -177,6 +177,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_places")),
     )
     op.create_table(
+        "proposals",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "conflict_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("places_named", sa.JSON(), nullable=False),
+        sa.Column("candidates", sa.JSON(), nullable=False),
+        sa.Column("chosen", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conflict_id"], ["conflicts.id"], name=op.f("fk_proposals_conflict_id_conflicts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proposals")),
+    )
+    op.create_table(
         "subscriptions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
@@ -458,6 +476,7 @@ def downgrade() -> None:
 
     op.drop_table("updates")
     op.drop_table("subscriptions")
+    op.drop_table("proposals")
     op.drop_table("places")
     op.drop_table("parties")
     with op.batch_alter_table("names", schema=None) as batch_op:

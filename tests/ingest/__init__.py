@@ -1,0 +1,1 @@
+"""Reports and hand-made keys for the extractor's tests."""
