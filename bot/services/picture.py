@@ -12,6 +12,7 @@ from bot.domain.picture import (
     claim_standing,
     summarize_ceasefire,
 )
+from bot.services.cache import ReadCache, ledger_version
 from bot.services.views import (
     AssessmentView,
     CeasefireView,
@@ -27,8 +28,11 @@ from bot.store.uow import Tx
 class Picture:
     """Lookups shared by every read of one conflict in one transaction."""
 
-    def __init__(self, tx: Tx, conflict: Conflict, now: datetime) -> None:
+    def __init__(
+        self, tx: Tx, conflict: Conflict, now: datetime, cache: ReadCache | None = None
+    ) -> None:
         self.tx = tx
+        self.cache = cache
         self.conflict = conflict
         self.now = now
         self.parties: dict[int, Party] = {p.id: p for p in tx.catalog.parties(conflict.id)}
@@ -149,26 +153,36 @@ class Picture:
 
     # ---- ceasefires ------------------------------------------------------
 
-    def ceasefire_views(self, before: datetime | None) -> list[CeasefireView]:
-        """Every ceasefire in its order, with its state as of `before` (None: now)."""
+    def _key_events(self, before: datetime | None) -> dict[int, tuple[list[Entry], int]]:
+        """The same for every place of the conflict: built once per ledger version."""
+        if self.cache is None:
+            return self.tx.ledger.ceasefire_key_events(self.conflict.id, before)
+        key = ("ceasefire-key-events", self.conflict.id, before, ledger_version(self.tx))
+        return self.cache.get_or_build(
+            key, lambda: self.tx.ledger.ceasefire_key_events(self.conflict.id, before)
+        )
+
+    def ceasefire_views(self, before: datetime | None, detail: bool = False) -> list[CeasefireView]:
+        """Every ceasefire in its order, with its state as of `before` (None: now);
+        with `detail`, the latest violations reported too."""
         ceasefires = self.tx.catalog.ceasefires(self.conflict.id)
-        all_events = self.tx.ledger.ceasefire_events(self.conflict.id, None)
-        by_ceasefire: dict[int, list[Entry]] = {}
-        for event in all_events:
-            if event.ceasefire_id is not None:
-                by_ceasefire.setdefault(event.ceasefire_id, []).append(event)
-        ordered = order_ceasefires(ceasefires, by_ceasefire)
+        now_events = self._key_events(None)
+        ordered = order_ceasefires(ceasefires, {c: events for c, (events, _) in now_events.items()})
+        at_moment = now_events if before is None else self._key_events(before)
         # As of a past moment, or now; never beyond now (`on <today>`).
         moment = min(before, self.now) if before is not None else self.now
         views = []
         for ordinal, ceasefire in enumerate(ordered, start=1):
-            events = [
-                e
-                for e in by_ceasefire.get(ceasefire.id, [])
-                if before is None or e.sort_at < before
-            ]
+            events, violations_total = at_moment.get(ceasefire.id, ([], 0))
             if before is not None and not events:
                 continue  # not yet announced at that moment
+            if detail:
+                extra = self.tx.ledger.latest_violations(ceasefire.id, before)
+                known = {e.id for e in events}
+                events = sorted(
+                    [*events, *(e for e in extra if e.id not in known)],
+                    key=lambda e: (e.sort_at, e.id),
+                )
             summary = summarize_ceasefire(ceasefire.id, events, moment)
             violations = tuple(
                 ViolationView(
@@ -198,6 +212,7 @@ class Picture:
                     violations=violations,
                     sources=sources,
                     update_ids=tuple(e.id for e in summary.events),
+                    violations_total=violations_total,
                 )
             )
         return views
@@ -205,11 +220,10 @@ class Picture:
 
 def ordered_ceasefires(tx: Tx, conflict: Conflict) -> list[Ceasefire]:
     """The conflict's ceasefires in order (first, second, …)."""
-    by_ceasefire: dict[int, list[Entry]] = {}
-    for event in tx.ledger.ceasefire_events(conflict.id, None):
-        if event.ceasefire_id is not None:
-            by_ceasefire.setdefault(event.ceasefire_id, []).append(event)
-    return order_ceasefires(tx.catalog.ceasefires(conflict.id), by_ceasefire)
+    key_events = tx.ledger.ceasefire_key_events(conflict.id, None)
+    return order_ceasefires(
+        tx.catalog.ceasefires(conflict.id), {c: e for c, (e, _) in key_events.items()}
+    )
 
 
 def order_ceasefires(

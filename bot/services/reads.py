@@ -12,7 +12,7 @@ from bot.domain.errors import NotFound
 from bot.domain.model import EventTime, UpdateKind
 from bot.domain.names import normalize
 from bot.domain.picture import find_dispute
-from bot.services.cache import ledger_version
+from bot.services.cache import ReadCache, ledger_version
 from bot.services.context import Actor, Context
 from bot.services.picture import Picture
 from bot.services.resolve import find_party, pick_conflict, resolve_ceasefire, resolve_place
@@ -56,17 +56,19 @@ def place_status(ctx: Context, command: cmd.Status, actor: Actor) -> StatusView:
             "status",
             (command, actor.zone),
             now,
-            lambda: _place_status(tx, command, actor, now),
+            lambda: _place_status(tx, command, actor, now, ctx.cache),
         )
 
 
-def _place_status(tx: Tx, command: cmd.Status, actor: Actor, now: datetime) -> StatusView:
+def _place_status(
+    tx: Tx, command: cmd.Status, actor: Actor, now: datetime, cache: ReadCache
+) -> StatusView:
     assert command.place is not None
     conflict = pick_conflict(tx, command.conflict)
     place, match, related = resolve_place(tx, conflict, command.place)
     as_of: EventTime | None = command.on.resolve(conflict.timezone, now) if command.on else None
     before = as_of.end if as_of else None
-    picture = Picture(tx, conflict, now)
+    picture = Picture(tx, conflict, now, cache)
     ledger = tx.ledger
 
     assessment, stance_claims = picture.place_slots(place.id, before)
@@ -80,10 +82,7 @@ def _place_status(tx: Tx, command: cmd.Status, actor: Actor, now: datetime) -> S
     )
 
     dispute = find_dispute(assessment, stance_claims, picture.parties)
-    history = ledger.entries(ledger.recent_about(place.id, UpdateKind.CONTROL, before, 200))
-    changed_at = _changed_at(
-        sorted(history.values(), key=lambda e: (e.sort_at, e.id), reverse=True)
-    )
+    changed_at = ledger.holder_run(place.id, before)
     notes = ledger.entries(ledger.recent_about(place.id, UpdateKind.NOTE, before, 3))
     parent = tx.catalog.place(place.parent_id) if place.parent_id else None
     in_force = tuple(c for c in picture.ceasefire_views(before) if c.in_force)
@@ -108,19 +107,6 @@ def _place_status(tx: Tx, command: cmd.Status, actor: Actor, now: datetime) -> S
     )
 
 
-def _changed_at(history_newest_first: list) -> EventTime | None:  # type: ignore[type-arg]
-    """When the current holder was first assessed, after the last different one."""
-    if not history_newest_first:
-        return None
-    current = history_newest_first[0]
-    since = current
-    for entry in history_newest_first[1:]:
-        if (entry.holder, entry.holder_party_id) != (current.holder, current.holder_party_id):
-            break
-        since = entry
-    return since.event  # type: ignore[no-any-return]
-
-
 def overview(
     ctx: Context, conflict_name: str | None, actor: Actor, since: datetime | None = None
 ) -> OverviewView:
@@ -132,17 +118,22 @@ def overview(
             "overview",
             (conflict_name, actor.zone, since),
             now,
-            lambda: _overview(tx, conflict_name, actor, since, now),
+            lambda: _overview(tx, conflict_name, actor, since, now, ctx.cache),
         )
 
 
 def _overview(
-    tx: Tx, conflict_name: str | None, actor: Actor, since: datetime | None, now: datetime
+    tx: Tx,
+    conflict_name: str | None,
+    actor: Actor,
+    since: datetime | None,
+    now: datetime,
+    cache: ReadCache,
 ) -> OverviewView:
     since_label = "the last briefing" if since else "the last 24 hours"
     window_start = since or now - DEFAULT_WINDOW
     conflict = pick_conflict(tx, conflict_name)
-    picture = Picture(tx, conflict, now)
+    picture = Picture(tx, conflict, now, cache)
     disputed = disputed_places(picture)
     new_claims, total = tx.ledger.recorded_since(
         conflict.id, [UpdateKind.CLAIM], window_start, limit=OVERVIEW_CLAIMS
@@ -199,14 +190,16 @@ def list_claims(ctx: Context, command: cmd.Claims, actor: Actor) -> ClaimsView:
             "claims",
             (command, actor.zone),
             now,
-            lambda: _list_claims(tx, command, actor, now),
+            lambda: _list_claims(tx, command, actor, now, ctx.cache),
         )
 
 
-def _list_claims(tx: Tx, command: cmd.Claims, actor: Actor, now: datetime) -> ClaimsView:
+def _list_claims(
+    tx: Tx, command: cmd.Claims, actor: Actor, now: datetime, cache: ReadCache
+) -> ClaimsView:
     conflict = pick_conflict(tx, command.conflict)
     since = command.since.resolve(conflict.timezone, now).start if command.since else None
-    picture = Picture(tx, conflict, now)
+    picture = Picture(tx, conflict, now, cache)
     filters: dict[str, object] = {}
     title = "Claims"
     subject = command.subject
@@ -272,14 +265,16 @@ def ceasefires(ctx: Context, command: cmd.CeasefireQuery, actor: Actor) -> Cease
             "ceasefires",
             (command, actor.zone),
             now,
-            lambda: _ceasefires(tx, command, actor, now),
+            lambda: _ceasefires(tx, command, actor, now, ctx.cache),
         )
 
 
-def _ceasefires(tx: Tx, command: cmd.CeasefireQuery, actor: Actor, now: datetime) -> CeasefiresView:
+def _ceasefires(
+    tx: Tx, command: cmd.CeasefireQuery, actor: Actor, now: datetime, cache: ReadCache
+) -> CeasefiresView:
     conflict = pick_conflict(tx, command.conflict)
-    picture = Picture(tx, conflict, now)
-    views = picture.ceasefire_views(None)
+    picture = Picture(tx, conflict, now, cache)
+    views = picture.ceasefire_views(None, detail=command.name is not None)
     if command.name:
         ordered = tx.catalog.ceasefires(conflict.id)
         by_id = {c.id: c for c in ordered}

@@ -77,6 +77,7 @@ class CeasefireView:
     violations: tuple[ViolationView, ...]
     sources: tuple[str, ...]
     update_ids: tuple[int, ...]
+    violations_total: int = 0  # all reported; `violations` holds the latest few
 
     @property
     def in_force(self) -> bool:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from bot.domain.entries import Entry
 from bot.domain.model import (
@@ -142,6 +154,44 @@ def _slot(entry: Entry, party_id: int) -> int | None:
     if entry.kind == UpdateKind.CLAIM and entry.stance is not None:
         return party_id
     return None
+
+
+@functools.cache
+def _key_events_statement(with_before: bool) -> Any:
+    """Built once: one row per ceasefire, one scalar index probe per column."""
+    from bot.store.schema import ceasefires
+
+    before = bindparam("before", type_=entries.c.sort_at.type)
+
+    def probe(condition: Any = None, latest: bool = False) -> Any:
+        inner = entries.alias()
+        where = [inner.c.ceasefire_id == ceasefires.c.id, inner.c.retracted.is_(False)]
+        if condition is not None:
+            where.append(condition(inner))
+        if with_before:
+            where.append(inner.c.sort_at < before)
+        order = (
+            (inner.c.sort_at.desc(), inner.c.update_id.desc())
+            if latest
+            else (inner.c.sort_at, inner.c.update_id)
+        )
+        return select(inner.c.update_id).where(*where).order_by(*order).limit(1).scalar_subquery()
+
+    columns = [probe(lambda t, s=state: t.c.ceasefire_state == str(s)) for state in CeasefireState]
+    columns.append(probe(lambda t: t.c.effective_start.is_not(None)))
+    columns.append(probe(latest=True))
+    violated = entries.alias()
+    counted = [
+        violated.c.ceasefire_id == ceasefires.c.id,
+        violated.c.retracted.is_(False),
+        violated.c.ceasefire_state == str(CeasefireState.VIOLATED),
+    ]
+    if with_before:
+        counted.append(violated.c.sort_at < before)
+    columns.append(select(func.count()).select_from(violated).where(*counted).scalar_subquery())
+    return select(ceasefires.c.id, *columns).where(
+        ceasefires.c.conflict_id == bindparam("conflict_id")
+    )
 
 
 class Ledger:
@@ -380,6 +430,57 @@ class Ledger:
         )
         return self.conn.execute(stmt).scalar()
 
+    def holder_run(self, place_id: int, before: datetime | None) -> EventTime | None:
+        """When the current holder of a place was first assessed, after the last
+        assessment that named another: reads only as far back as the run goes."""
+        stmt = (
+            select(
+                entries.c.holder,
+                entries.c.holder_party_id,
+                entries.c.event_start,
+                entries.c.event_end,
+                entries.c.precision,
+                entries.c.zone,
+            )
+            .select_from(
+                entry_places.join(entries, entries.c.update_id == entry_places.c.update_id)
+            )
+            .where(
+                entry_places.c.place_id == place_id,
+                entry_places.c.kind == str(UpdateKind.CONTROL),
+                entry_places.c.party_id == DESK,
+                entry_places.c.retracted.is_(False),
+            )
+        )
+        if before is not None:
+            stmt = stmt.where(entry_places.c.sort_at < before)
+        stmt = stmt.order_by(entry_places.c.sort_at.desc(), entry_places.c.update_id.desc())
+        current: tuple[Any, Any] | None = None
+        since: Any = None
+        offset, batch = 0, 20
+        while True:
+            rows = self.conn.execute(stmt.limit(batch).offset(offset)).all()
+            for row in rows:
+                holder = (row.holder, row.holder_party_id)
+                if current is None:
+                    current = holder
+                elif holder != current:
+                    return (
+                        _event(since.event_start, since.event_end, since.precision, since.zone)
+                        if since
+                        else None
+                    )
+                since = row
+            if len(rows) < batch:
+                break
+            offset += batch
+            batch = min(batch * 4, 1000)
+        return (
+            _event(since.event_start, since.event_end, since.precision, since.zone)
+            if since
+            else None
+        )
+
     def claimants_about(self, place_id: int) -> list[int]:
         rows = self.conn.execute(
             select(entry_places.c.party_id)
@@ -449,6 +550,8 @@ class Ledger:
         )
 
     def ceasefire_events(self, conflict_id: int, before: datetime | None) -> list[Entry]:
+        """Every live ceasefire event of a conflict, in order (the briefing's and
+        tests' full view; the picture reads `ceasefire_key_events`)."""
         stmt = select(entries.c.update_id).where(
             entries.c.conflict_id == conflict_id,
             entries.c.kind == str(UpdateKind.CEASEFIRE),
@@ -459,6 +562,46 @@ class Ledger:
         ids = [r[0] for r in self.conn.execute(stmt)]
         found = self.entries(ids)
         return sorted(found.values(), key=lambda e: (e.sort_at, e.id))
+
+    def ceasefire_key_events(
+        self, conflict_id: int, before: datetime | None
+    ) -> dict[int, tuple[list[Entry], int]]:
+        """For each ceasefire of a conflict, the events that decide its summary —
+        the first of each state, the first that gives an effective time, the
+        latest — and how many violations were reported. One statement of index
+        probes, however many violations the war has seen."""
+        statement = _key_events_statement(before is not None)
+        params: dict[str, Any] = {"conflict_id": conflict_id}
+        if before is not None:
+            params["before"] = before
+        rows = self.conn.execute(statement, params).all()
+        wanted = {i for row in rows for i in row[1:-1] if i is not None}
+        found = self.entries(wanted)
+        out: dict[int, tuple[list[Entry], int]] = {}
+        for row in rows:
+            ids = {i for i in row[1:-1] if i is not None}
+            events = sorted((found[i] for i in ids if i in found), key=lambda e: (e.sort_at, e.id))
+            out[row[0]] = (events, int(row[-1] or 0))
+        return out
+
+    def latest_violations(
+        self, ceasefire_id: int, before: datetime | None, limit: int = 10
+    ) -> list[Entry]:
+        stmt = select(entries.c.update_id).where(
+            entries.c.ceasefire_id == ceasefire_id,
+            entries.c.retracted.is_(False),
+            entries.c.ceasefire_state == str(CeasefireState.VIOLATED),
+        )
+        if before is not None:
+            stmt = stmt.where(entries.c.sort_at < before)
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                stmt.order_by(entries.c.sort_at.desc(), entries.c.update_id.desc()).limit(limit)
+            )
+        ]
+        found = self.entries(ids)
+        return sorted((found[i] for i in ids if i in found), key=lambda e: (e.sort_at, e.id))
 
     def first_event(self, conflict_id: int) -> datetime | None:
         """When the conflict's earliest recorded event happened."""

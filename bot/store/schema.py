@@ -186,7 +186,9 @@ entries = Table(
     Column("last_correction_id", Id, ForeignKey("updates.id")),
     Index("ix_entries_conflict_kind_recorded", "conflict_id", "kind", "recorded_at"),
     Index("ix_entries_conflict_sort", "conflict_id", "sort_at"),
-    Index("ix_entries_ceasefire_sort", "ceasefire_id", "sort_at"),
+    # Every "latest X" reads an index in order: sort position, then ID on ties.
+    Index("ix_entries_ceasefire_sort", "ceasefire_id", "sort_at", "update_id"),
+    Index("ix_entries_ceasefire_state", "ceasefire_id", "ceasefire_state", "sort_at", "update_id"),
 )
 
 entry_places = Table(
@@ -200,7 +202,7 @@ entry_places = Table(
     Column("sort_at", Stamp, nullable=False),
     Column("retracted", Boolean, nullable=False, default=False),
     UniqueConstraint("update_id", "place_id", "party_id"),
-    Index("ix_entry_places_latest", "place_id", "kind", "party_id", "sort_at"),
+    Index("ix_entry_places_latest", "place_id", "kind", "party_id", "sort_at", "update_id"),
     Index("ix_entry_places_sort", "place_id", "sort_at"),
     Index("ix_entry_places_update", "update_id"),
 )

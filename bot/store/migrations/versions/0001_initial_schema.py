@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -328,7 +329,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_entries_ceasefire_sort", ["ceasefire_id", "sort_at"], unique=False
+            "ix_entries_ceasefire_sort", ["ceasefire_id", "sort_at", "update_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_entries_ceasefire_state",
+            ["ceasefire_id", "ceasefire_state", "sort_at", "update_id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_entries_conflict_kind_recorded",
@@ -382,7 +388,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("entry_places", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_entry_places_latest", ["place_id", "kind", "party_id", "sort_at"], unique=False
+            "ix_entry_places_latest",
+            ["place_id", "kind", "party_id", "sort_at", "update_id"],
+            unique=False,
         )
         batch_op.create_index("ix_entry_places_sort", ["place_id", "sort_at"], unique=False)
         batch_op.create_index("ix_entry_places_update", ["update_id"], unique=False)
@@ -467,6 +475,7 @@ def downgrade() -> None:
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.drop_index("ix_entries_conflict_sort")
         batch_op.drop_index("ix_entries_conflict_kind_recorded")
+        batch_op.drop_index("ix_entries_ceasefire_state")
         batch_op.drop_index("ix_entries_ceasefire_sort")
 
     op.drop_table("entries")
