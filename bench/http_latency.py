@@ -67,7 +67,7 @@ def bare_app(api_url: str) -> App:
 
 class Server:
     def __init__(self, app: App) -> None:
-        self.server = http_server(app, "127.0.0.1", 0, threads=8)
+        self.server = http_server(app, "127.0.0.1", 0, threads=8, signing_secret=SECRET)
         self.port = int(self.server.effective_port)
         threading.Thread(target=self._run, daemon=True).start()
 

@@ -51,7 +51,9 @@ class BotServer:
         self, settings: Settings, ctx: Context, deliverer: Deliverer | None = None
     ) -> None:
         self.app = build_app(settings, ctx, deliverer=deliverer)
-        self.server = http_server(self.app, "127.0.0.1", 0, threads=8)
+        self.server = http_server(
+            self.app, "127.0.0.1", 0, threads=8, signing_secret=settings.slack_signing_secret
+        )
         self.port = int(self.server.effective_port)
         self.url = f"http://127.0.0.1:{self.port}/slack/events"
         self.thread = threading.Thread(target=self._run, daemon=True, name="bot-http")
