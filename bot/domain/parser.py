@@ -81,11 +81,17 @@ def parse_line(line: str) -> Command:
     return parse(head, rest)
 
 
+_CONTROLS = {code: None for code in [*range(0, 9), 11, 12, *range(14, 32), 127]} | {9: " ", 10: " ", 13: " "}
+
+
 def parse(command: str, text: str) -> Command:
     """`command` (`/status`, `status`, …) with the text that followed it.
 
     `help` is accepted as a command too: `help update claim` → Help("update claim").
     """
+    # Control characters (NUL above all, which PostgreSQL's text refuses) are never
+    # meant: a tab or a newline counts as a space, the rest are dropped.
+    text = text.translate(_CONTROLS)
     name = _command_name(command)
     if name == "help":
         topic = " ".join(clean(text[:MAX_INPUT]).lower().lstrip("/").split())
