@@ -27,6 +27,11 @@ class SlackDeps:
     def actor(self, user_id: str) -> tuple[Actor, str | None]:
         """The actor, and why they may not use Sitrep (None if they may)."""
         person = self.people.get(user_id)
+        if not person.known and not self.settings.allow_guests:
+            # Guests may not read, and whether this is a guest is unknown for now.
+            return Actor(user_id), (
+                "Sorry, Sitrep could not check your Slack account just now. Please try again in a moment."
+            )
         if not self.settings.allow_guests and (person.guest or person.external):
             who = "guest" if person.guest else "external (Slack Connect)"
             return Actor(user_id, zone=person.zone), (

@@ -20,6 +20,7 @@ class Person:
     zone: str | None
     guest: bool
     external: bool
+    known: bool = True  # False: Slack could not be asked; nothing is cached
 
 
 class People:
@@ -39,16 +40,22 @@ class People:
         if cached and now - cached[0] < self.ttl:
             return cached[1]
         person = self._fetch(user_id, team_id)
-        with self._lock:
-            self._cache[user_id] = (now, person)
+        if person.known:
+            with self._lock:
+                self._cache[user_id] = (now, person)
         return person
 
     def _fetch(self, user_id: str, team_id: str | None) -> Person:
         try:
             user = self.client.users_info(user=user_id)["user"]
-        except SlackApiError:
-            # Unknown to users.info (e.g. from another organisation): treat as external.
-            return Person(user_id, None, guest=False, external=True)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "user_not_found":
+                # Not a member of this workspace (e.g. from another organisation).
+                return Person(user_id, None, guest=False, external=True)
+            # Slack could not say just now: ask again next time, assume nothing.
+            return Person(user_id, None, guest=False, external=False, known=False)
+        except OSError:
+            return Person(user_id, None, guest=False, external=False, known=False)
         home_team = user.get("team_id")
         external = bool(user.get("is_stranger")) or (
             bool(self.team_id) and bool(home_team) and home_team != self.team_id

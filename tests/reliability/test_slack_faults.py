@@ -99,13 +99,6 @@ def test_users_info_faults_still_answer_once(bot: SlackSender, fake: FakeSlack) 
     assert all(took < SLACK_ACK_LIMIT for _, _, took, _ in seen)
 
 
-@pytest.mark.xfail(
-    reason="bot/slack/people.py People._fetch treats any SlackApiError (500, 429 after "
-    "the retries) as 'external' and get() caches that Person for CACHE_SECONDS (an "
-    "hour): a brief users.info outage locks a workspace member out",
-    strict=True,
-    raises=AssertionError,
-)
 def test_a_users_info_outage_does_not_lock_a_member_out(bot: SlackSender, fake: FakeSlack) -> None:
     fake.add_user("UOUTAGE", tz="Asia/Baku")
     fake.fail_next("users.info", "server_error", times=3)  # the call and both retries
