@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from bot.domain import commands as cmd
 from bot.domain.entries import Entry, EntryDraft
@@ -282,14 +282,25 @@ def record(
             if request_key and (existing := tx.ledger.by_request_key(request_key)):
                 return DoneView(f"Already recorded as {short_id(existing)}.", existing)
             return record_in(tx, command, actor, now, request_key, names_first)
-    except IntegrityError:
-        # The same request (its key) raced another copy of itself: report the one that won.
-        if request_key:
-            with ctx.uow.read() as tx:
-                existing = tx.ledger.by_request_key(request_key)
-            if existing:
-                return DoneView(f"Already recorded as {short_id(existing)}.", existing)
-        raise
+    except DBAPIError:
+        # The same request raced another copy of itself (IntegrityError), or the
+        # connection dropped: perhaps after the commit reached the database. The
+        # request's key tells whether it was recorded.
+        recorded = recorded_under(ctx, request_key)
+        if recorded is None:
+            raise
+        return DoneView(f"Recorded {short_id(recorded)}.", recorded)
+
+
+def recorded_under(ctx: Context, request_key: str | None) -> int | None:
+    """The update a request's key wrote, if any (asked in a fresh transaction)."""
+    if not request_key:
+        return None
+    try:
+        with ctx.uow.read() as tx:
+            return tx.ledger.by_request_key(request_key)
+    except DBAPIError:
+        return None
 
 
 def record_in(

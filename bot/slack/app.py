@@ -17,7 +17,10 @@ from bot.slack.listeners import actions, briefing, commands, form, home, ingest
 from bot.slack.people import People
 
 log = logging.getLogger("sitrep.slack")
-SORRY = "Sorry, that failed on our side and nothing was changed. Please try again in a moment."
+SORRY = (
+    "Sorry, that failed on our side. Please try again in a moment: sending the same "
+    "update again never records it twice."
+)
 
 
 def build_app(

@@ -188,13 +188,6 @@ def test_connections_cut_mid_stream_lose_no_confirmed_write(rig: Rig) -> None:
     assert all(o.kind in ("confirmed", "answered") for o in calm)
 
 
-@pytest.mark.xfail(
-    reason="bot/services/writes.py record(): when the connection drops after COMMIT "
-    "reached the server, the OperationalError escapes; @app.error answers 'nothing "
-    "was changed', yet the update is committed. The request key could tell.",
-    strict=True,
-    raises=AssertionError,
-)
 def test_a_commit_whose_answer_is_lost_is_not_reported_as_nothing_changed(rig: Rig) -> None:
     note = f"commit-lost-{next(rig.notes)}"
     warm, _ = signed_command(rig.sender, rig.fake, "/status", "Lachin")
