@@ -206,10 +206,25 @@ def test_share_posts_the_answer_for_everyone(slack: SlackSender, fake: FakeSlack
     share = button(first.json()["blocks"], "share_answer")
     reply = slack.interaction(actions_payload(fake, READER, "share_answer", share["value"]))
     assert reply.status == 200
-    posted = fake.calls_to("response_url")[-1].args
-    assert posted["response_type"] == "in_channel"
+    # Posted as the bot, in the channel, for everyone.
+    [posted] = [m for m in fake.messages("C111") if "Shared by" in json.dumps(m.get("blocks", []))]
     text = json.dumps(posted["blocks"])
     assert "Hadrut" in text and "UTC+4" in text  # the conflict's zone, not the reader's
+
+
+def test_share_falls_back_to_the_response_url_outside_the_bots_channels(
+    slack: SlackSender, fake: FakeSlack
+) -> None:
+    fake.add_channel("COUT", "elsewhere", is_member=False)
+    first = slack.command("/status", "Hadrut", user_id=READER)
+    share = button(first.json()["blocks"], "share_answer")
+    payload = actions_payload(fake, READER, "share_answer", share["value"])
+    payload["channel"] = {"id": "COUT", "name": "elsewhere"}
+    payload["response_url"] = fake.issue_response_url(channel="COUT", user=READER)
+    assert slack.interaction(payload).status == 200
+    posted = fake.calls_to("response_url")[-1].args
+    assert posted["response_type"] == "in_channel" and "Hadrut" in json.dumps(posted["blocks"])
+    fake.reset()  # the refused post in a channel the bot is not in was the point
 
 
 def test_a_forged_share_value_cannot_write(

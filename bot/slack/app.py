@@ -15,6 +15,7 @@ from bot.slack.client import make_client
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import actions, briefing, commands, form, home, ingest
 from bot.slack.people import People
+from bot.slack.poster import SlackPoster, poster_client
 
 log = logging.getLogger("sitrep.slack")
 SORRY = (
@@ -40,7 +41,8 @@ def build_app(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
-    deps = SlackDeps(settings, ctx, People(client), deliverer)
+    poster = SlackPoster(poster_client(settings))
+    deps = SlackDeps(settings, ctx, People(client), deliverer, poster)
     for module in (commands, actions, form, home, briefing, ingest):
         module.register(app, deps)
 

@@ -11,6 +11,7 @@ from bot.slack.people import People
 
 if TYPE_CHECKING:
     from bot.scheduling.delivery import Deliverer
+    from bot.slack.poster import SlackPoster
 
 
 @dataclass
@@ -19,6 +20,7 @@ class SlackDeps:
     ctx: Context
     people: People
     deliverer: Deliverer | None = None
+    poster: SlackPoster | None = None  # shares, posted as the bot where it can
 
     @staticmethod
     def with_channel(actor: Actor, channel_id: str | None) -> Actor:

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.scheduling.ports import OutcomeUnknown, PermanentError, PostError, RateLimited, TokenDead
 
 EVENT_TYPE = "sitrep_briefing"
+SHARE_TYPE = "sitrep_share"
 PERMANENT = {
     "channel_not_found",
     "not_in_channel",
@@ -110,6 +111,56 @@ class SlackPoster:
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return None
+        return None
+
+    def share(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]],
+        share_id: str,
+        oldest: float,
+    ) -> str:
+        """Post an answer shared in a channel once: when the outcome of the post is
+        unknown, look for its share ID in the channel before posting again."""
+        metadata = {"event_type": SHARE_TYPE, "event_payload": {"share_id": share_id}}
+        for attempt in range(2):
+            try:
+                data = self._call(
+                    "chat.postMessage",
+                    channel=channel,
+                    text=text,
+                    blocks=list(blocks),
+                    metadata=metadata,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+                return str(data["ts"])
+            except OutcomeUnknown:
+                found = self._find_metadata(channel, SHARE_TYPE, "share_id", share_id, oldest)
+                if found:
+                    return found
+                if attempt == 1:
+                    raise
+        raise OutcomeUnknown("share not confirmed")
+
+    def _find_metadata(
+        self, channel: str, event_type: str, key: str, value: object, oldest: float
+    ) -> str | None:
+        data = self._call(
+            "conversations.history",
+            channel=channel,
+            oldest=f"{oldest:.6f}",
+            limit=100,
+            include_all_metadata=True,
+        )
+        for message in data.get("messages", []):
+            meta = message.get("metadata") or {}
+            if (
+                meta.get("event_type") == event_type
+                and (meta.get("event_payload") or {}).get(key) == value
+            ):
+                return str(message["ts"])
         return None
 
     def direct_message(self, user_id: str, text: str) -> None:

@@ -194,13 +194,6 @@ def test_a_share_survives_a_dropped_or_slow_response_url(bot: SlackSender, fake:
     assert [posted for _, posted in seen] == [1, 1]
 
 
-@pytest.mark.xfail(
-    reason="bot/slack/listeners/actions.py share() ignores the WebhookResponse of "
-    "respond(): Bolt's response_url client retries only connection errors, so a 429 "
-    "(with Retry-After) or a 500 silently loses the shared answer",
-    strict=True,
-    raises=AssertionError,
-)
 @pytest.mark.parametrize("kind", ["ratelimit", "server_error"])
 def test_a_share_survives_a_refusing_response_url(
     bot: SlackSender, fake: FakeSlack, kind: FaultKind
@@ -211,13 +204,6 @@ def test_a_share_survives_a_refusing_response_url(
     assert posted == 1
 
 
-@pytest.mark.xfail(
-    reason="Bolt's respond() (used by bot/slack/listeners/actions.py share) retries a "
-    "dropped connection with ConnectionErrorRetryHandler; response URLs have no "
-    "idempotency key, so a drop after Slack posted shares the answer twice",
-    strict=True,
-    raises=AssertionError,
-)
 def test_a_share_is_posted_once_when_the_answer_to_it_is_lost(
     bot: SlackSender, fake: FakeSlack
 ) -> None:
