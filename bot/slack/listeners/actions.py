@@ -14,10 +14,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 from bot.render.text import escape_mrkdwn
+from bot.scheduling.ports import PermanentError, PostError
 from bot.services import subscriptions
 from bot.services.context import Actor
 from bot.slack.answers import answer, is_read_only
-from bot.scheduling.ports import PermanentError, PostError
 from bot.slack.blocks import MORE, SHARE, context
 from bot.slack.deps import SlackDeps
 
@@ -99,7 +99,10 @@ def post_shared(
         except PermanentError:
             pass  # not in the channel: the response URL can still post there
         except PostError:
-            return "The answer could not be shared just now; it may appear in a moment. Please check before sharing again."
+            return (
+                "The answer could not be shared just now; it may appear in a moment. "
+                "Please check before sharing again."
+            )
     url = body.get("response_url")
     if not url:
         return "The answer could not be shared here."
@@ -115,7 +118,10 @@ def post_shared(
             response_type="in_channel", replace_original=False, text=text, blocks=blocks
         )
     except OSError:
-        return "The answer may not have been shared (Slack did not answer). Please check the channel before sharing again."
+        return (
+            "The answer may not have been shared (Slack did not answer). "
+            "Please check the channel before sharing again."
+        )
     if response.status_code != 200:
         return f"Slack refused to share the answer ({response.status_code}). Please try again."
     return None
