@@ -1,0 +1,1 @@
+"""Reports in: reading their text and proposing the ledger updates they support."""

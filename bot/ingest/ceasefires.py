@@ -13,21 +13,31 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from spacy.tokens import Doc
+
 from bot.domain.model import CeasefireState
 from bot.domain.names import normalize
 from bot.domain.picture import ORDINALS, ordinal_word
 from bot.domain.times import TimeSpec
 from bot.ingest.claims import ACCUSING, FoundClaim
 from bot.ingest.dates import clock_spec, dates_in, spec_for_day
-from bot.ingest.lexicon import CEASEFIRE_WORDS, Lexicon, METONYMS, wordset
+from bot.ingest.lexicon import CEASEFIRE_WORDS, METONYMS, Lexicon, wordset
 from bot.ingest.sentences import Memory, Mention, Sentence
 from bot.ingest.stance import NEGATORS
 
-_GENERIC = wordset("""humanitarian ceasefire ceasefires truce truces cease fire the of agreement regime
-    armistice new""")
-ATTACKS = wordset("""attack attacks attacked attacking shelled shelling offensive fired firing struck
-    strike strikes bombed bombing assault launched""")
-_ANNOUNCING = wordset("agreed agree agrees announced announce signed brokered established reached declared")
+_GENERIC = wordset(
+    """humanitarian ceasefire ceasefires truce truces cease fire the of agreement regime
+    armistice new"""
+)
+# Fighting "despite the ceasefire" is a violation of it.
+ATTACKS = wordset(
+    """attack attacks attacked attacking shelled shelling offensive fired firing struck strike
+    strikes bombed bombing assault launched fighting clashes hostilities"""
+)
+_ANNOUNCING = wordset(
+    "agreed agree agrees announced announce signed brokered established reached declared"
+)
+_BROKERED = ("brokered", "sponsored", "mediated", "backed")
 _COUNTS = {"two": 2, "both": 2, "three": 3}
 
 
@@ -45,7 +55,9 @@ class FoundCeasefire:
 
 
 _NAMING = re.compile(
-    r"^\W*(?:agreed|signed|announced|brokered|reached|declared|of)\b[^,;]{0,40}$", re.IGNORECASE
+    r"^\W*(?:agreed|signed|announced|brokered|reached|declared|of"
+    r"|(?:that|which)\s+(?:took|came|entered|went|began))\b[^,;]{0,40}$",
+    re.IGNORECASE,
 )
 
 
@@ -103,16 +115,28 @@ def _state(words: list[str], nouns: set[int]) -> CeasefireState | None:
         joined,
     ):
         return CeasefireState.IN_EFFECT
-    if re.search(r"\bholding\b|\bheld\b|\bholds\b", joined):
+    if re.search(
+        r"\bholding\b|\bheld\b|\bholds\b"
+        r"|\b(?:is|are|was|were|has been|have been) (?:being )?(?:observed|respected)\b",
+        joined,
+    ):
         return CeasefireState.HOLDING
     return None
 
 
-def _known_by_words(lexicon: Lexicon, words: set[str], mentions: list[Mention]) -> str | None:
+def brokering(doc: Doc, mention: Mention) -> bool:
+    """The party that mediated: "Russian-brokered", "US-sponsored"."""
+    after = doc[mention.end : mention.end + 2]
+    return len(after) == 2 and after[0].text == "-" and after[1].norm_.endswith(_BROKERED)
+
+
+def _known_by_words(
+    lexicon: Lexicon, doc: Doc, words: set[str], mentions: list[Mention]
+) -> str | None:
     seats = {
         normalize(seat)
         for m in mentions
-        if m.party
+        if m.party and brokering(doc, m)
         for seat in METONYMS.get(normalize(m.party), ())
     }
     found = []
@@ -134,7 +158,7 @@ def _ordinal(words: list[str]) -> int | None:
 
 
 def _previous(words: list[str], memory: Memory) -> list[int]:
-    """ "the previous two ceasefires" → the two before the one spoken of last."""
+    """The ceasefires before the one spoken of last: "the previous two ceasefires"."""
     if memory.ceasefire_ordinal is None or "previous" not in words:
         return []
     at = words.index("previous")
@@ -150,7 +174,8 @@ def _by_order(lexicon: Lexicon, n: int, description: str) -> str:
 
 
 def _description(sentence: Sentence, noun: int) -> str:
-    doc, words = sentence.doc, []
+    doc = sentence.doc
+    words: list[str] = []
     i = noun - 1
     while i >= sentence.span.start and (
         doc[i].norm_ in ("humanitarian", "-", "new", "temporary", "partial", "full", "another")
@@ -160,7 +185,8 @@ def _description(sentence: Sentence, noun: int) -> str:
         words.insert(0, doc[i].text)
         i -= 1
     words = [w for w in words if w.lower() not in ("new", "another")]
-    words.append(doc[noun].text.lower())
+    head = doc[noun].text.lower()
+    words.append(head if head in CEASEFIRE_WORDS else "ceasefire")  # "an agreement to end …"
     text = "".join(w if w == "-" else f" {w}" for w in words).replace(" -", "-").strip()
     return text.replace("- ", "-")
 
@@ -172,6 +198,8 @@ def find_ceasefires(
     claims: list[FoundClaim],
     published: date | None,
 ) -> list[FoundCeasefire]:
+    """Ceasefire events in a sentence; `claims` are the claims found in it (their
+    claimant accuses when the claim is that a ceasefire was broken)."""
     nouns_all = sentence.cues.get("CEASEFIRE", [])
     if not nouns_all:
         return []
@@ -194,6 +222,7 @@ def find_ceasefires(
             out.extend(
                 _events(
                     sentence,
+                    memory,
                     lexicon,
                     claims,
                     state,
@@ -227,14 +256,19 @@ def _names(
         return [_by_order(lexicon, n, description) for n in previous]
     if plural:
         return []  # "none of the three truces": not one ceasefire
-    known = _known_by_words(lexicon, set(words), mentions)
+    # "01:00 Moscow time" names a clock, not the Moscow ceasefire
+    timed = {i for i, w in enumerate(words[:-1]) if words[i + 1] == "time"}
+    naming = {w for i, w in enumerate(words) if i not in timed}
+    doc = sentence.doc
+    untimed = [m for m in mentions if not (m.end < len(doc) and doc[m.end].norm_ == "time")]
+    known = _known_by_words(lexicon, doc, naming, untimed)
     if known:
         return [known]
     order = _ordinal(words)
     if order is not None:
         memory.ceasefire_ordinal = order
         return [_by_order(lexicon, order, description)]
-    new = state is CeasefireState.ANNOUNCED and bool({"another", "new", "a"} & set(words))
+    new = state is CeasefireState.ANNOUNCED and bool({"another", "new", "a", "an"} & set(words))
     if not new and memory.ceasefire_name:
         return [memory.ceasefire_name]
     if not new and lexicon.gazetteer.ceasefires:
@@ -262,6 +296,7 @@ def _sides(lexicon: Lexicon, mentions: list[Mention]) -> tuple[list[str], list[s
 
 def _events(
     sentence: Sentence,
+    memory: Memory,
     lexicon: Lexicon,
     claims: list[FoundClaim],
     state: CeasefireState,
@@ -275,7 +310,7 @@ def _events(
     lo, hi, noun = where
     when = spec_for_day(day) if day else None
     if state is CeasefireState.VIOLATED:
-        return _violations(sentence, lexicon, claims, name, lo, hi, mentions, when)
+        return _violations(sentence, memory, lexicon, claims, name, (lo, hi), mentions, when)
     parties, mediators = _sides(lexicon, mentions)
     if state in (CeasefireState.ANNOUNCED, CeasefireState.IN_EFFECT):
         if len(parties) < 2 and len(lexicon.gazetteer.principals()) == 2:
@@ -295,17 +330,26 @@ def _events(
 
 def _violations(
     sentence: Sentence,
+    memory: Memory,
     lexicon: Lexicon,
     claims: list[FoundClaim],
     name: str,
-    lo: int,
-    hi: int,
+    clause: tuple[int, int],
     mentions: list[Mention],
     when: TimeSpec | None,
 ) -> list[FoundCeasefire]:
     doc = sentence.doc
+    lo, hi = clause
     words = [t.norm_ for t in doc[lo:hi]]
-    sides = [m for m in mentions if m.kind == "party" and m.via != "metonym"]
+    sides = [
+        m
+        for m in mentions
+        if m.kind == "party"
+        and m.via != "metonym"
+        and not brokering(doc, m)
+        and (p := lexicon.gazetteer.party(m.party or "")) is not None
+        and not p.is_observer
+    ]
     if "each" in words and "other" in words:
         pair: list[str] = []
         for m in sides:
@@ -321,7 +365,8 @@ def _violations(
                 for a, b in (pair, pair[::-1])
             ]
     claim = next((c for c in claims if lo <= c.start < hi), None)
-    accuser = claim.party if claim else None
+    voice = memory.issuer.party if memory.issuer else None
+    accuser = claim.party if claim else voice
     verb = next((i for i in range(lo, hi) if doc[i].norm_ in ACCUSING), None)
     cue = next(
         (

@@ -12,28 +12,43 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from bot.domain.model import Stance
-from bot.ingest.lexicon import CEASEFIRE_WORDS, DENIAL_VERBS, Lexicon, REPORT_VERBS, wordset
+from bot.ingest.lexicon import CEASEFIRE_WORDS, DENIAL_VERBS, REPORT_VERBS, Lexicon, wordset
 from bot.ingest.sentences import Memory, Sentence, Speaker
 from bot.ingest.speakers import Resolved, np_after, np_before, resolve
 from bot.ingest.stance import FORCES, NEGATORS, find_stance
 
 ACCUSING = wordset("accused accuses blamed blames charged")
-_ADVERBIAL_START = wordset("""on in at to during late early earlier later also again today yesterday after
-    before while ,""")
+CALLING = wordset("called calls hailed hails described describes termed terms branded brands")
+_NOT_CALLING = wordset("for on off up in back out")
+_ADVERBIAL_START = wordset(
+    """, on in at to during late early earlier later also again today yesterday after before
+    while"""
+)
+# Words that may open a sentence before "according to X, …".
+_ADVERBIAL_LEADS = wordset(
+    "nonetheless however but and meanwhile moreover also yet still so then now"
+)
 _CUT_WORDS = wordset("while whereas although somehow adding saying")
-_CUT_AFTER_COMMA = wordset("""but while which although though even something adding saying according as
-    accusing calling describing""")
+_CUT_AFTER_COMMA = wordset(
+    """but while which although though even something adding saying according as accusing
+    calling describing"""
+)
 # What a denial's object may be when it denies what was said before: "denied it",
 # "rejected the claims", "dismissed these reports".
-_REFERENTS = wordset("""it this that them these those such the claim claims report reports allegation
-    allegations accusation accusations statement statements""")
+_REFERENTS = wordset(
+    """it this that them these those such the claim claims report reports allegation allegations
+    accusation accusations statement statements"""
+)
 _HEDGES = wordset("somehow reportedly allegedly actually apparently")
 _AUX = wordset("had has have was were is are will would could did does do can should")
 _QUOTES = "\"'“”‘’«»"
 _BE = wordset("was were been being is are")
-_STOPWORDS = wordset("""the a an and or of to in on at by for with from that this it its their his her
-    they he she we our was were is are be been has have had will would not do does did
-    said says about into than then there as any every""")
+_STOPWORDS = wordset(
+    """the a an and or of to in on at by for with from that this it its their his her these
+    those some several many since after before over they he she we our was were is are be
+    been has have had will would not do does did said says about into than then there as any
+    every"""
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,13 @@ class FoundClaim:
     denial: bool
     violation: bool  # the claim is an accusation of breaking a ceasefire
     stems: frozenset[str]
+    sentence: int = 0
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first word unless it is a name: "the towns of …", "Armenian forces …"."""
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first.lower() in _STOPWORDS else text
 
 
 def stem(word: str) -> str:
@@ -71,9 +93,12 @@ def _content_after(sentence: Sentence, verb: int) -> tuple[int, int]:
         i += 1
     if i < end and doc[i].norm_ == "that":
         return i + 1, end
-    for k in range(i, min(end, i + 3)):
-        # "denied reports that …", "rejected the claim that …"
-        if doc[k].norm_ == "that" and all(t.norm_ in _REFERENTS for t in doc[i:k]):
+    named = {n for m in sentence.parties for n in range(m.start, m.end)}
+    for k in range(i, min(end, i + 5)):
+        # "denied reports that …", "rejected Azerbaijani claims that …"
+        if doc[k].norm_ == "that" and all(
+            t.norm_ in _REFERENTS or t.i in named or t.norm_ in ("s", "'s") for t in doc[i:k]
+        ):
             return k + 1, end
     if i < end and doc[i].norm_ in _ADVERBIAL_START:
         for k in range(i, min(end, i + 12)):
@@ -129,17 +154,23 @@ def _paraphrase(tokens: list[Token], party: str, verb: str, lexicon: Lexicon) ->
             continue
         words.append(token.text_with_ws)
     text = "".join(words).strip().strip(_QUOTES + ",;: ").strip()
-    if verb in ACCUSING:
+    if verb in CALLING:
+        m = re.match(r"(.+?)\s+as\s+(.+)", text) or re.match(r"(.+?)\s+([\"“].+)", text)
+        if m:
+            text = f"{m[1]} is {m[2]}"
+    elif verb in ACCUSING:
         m = re.match(r"(.+?) of (\w+ing\b.*)", text)
         if m:
             subject = m[1]
             text = f"{subject} {'were' if subject.endswith('s') else 'was'} {m[2]}"
     elif verb in DENIAL_VERBS:
         m = re.search(rf"\b({'|'.join(sorted(_AUX))})\b", text)
-        if m and m.start() < 60:
-            text = f"{text[: m.end()]} not{text[m.end() :]}"
-        else:
-            text = f"it is not true that {text}"
+        negated = m is not None and m.start() < 60
+        text = (
+            f"{text[: m.end()]} not{text[m.end() :]}"
+            if m and negated
+            else f"it is not true that {text}"
+        )
     text = " ".join(text.split())
     if not text:
         return ""
@@ -189,14 +220,17 @@ def _claim(
         denial,
         violation,
         stems_of(text),
+        sentence.index,
     )
 
 
 # What makes a sentence of an issuing body's statement worth recording as its claim.
-EVENT_WORDS = wordset("""attack attacks attacked attacking shelled shelling shell fired firing struck strike
+EVENT_WORDS = wordset(
+    """attack attacks attacked attacking shelled shelling shell fired firing struck strike
     strikes bombed bombing assault offensive killed wounded injured casualties destroyed
-    captured fighting fight repelling repelled clashes drone drones advance liberated
-    control controlled violated""")
+    captured fighting fight repelling repelled clashes drone drones advance liberated control
+    controlled violated"""
+)
 
 
 def claim_in_voice(sentence: Sentence, lexicon: Lexicon, who: Resolved) -> FoundClaim | None:
@@ -241,10 +275,15 @@ def find_claims(sentence: Sentence, memory: Memory, lexicon: Lexicon) -> list[Fo
             verb = doc[cue].norm_
             if before in _BE:
                 continue  # "was reported": no one named says it
+            after = doc[cue + 1].norm_ if cue + 1 < sentence.span.end else ""
+            if verb in CALLING and (after in _NOT_CALLING or before == "-"):
+                continue  # "called for talks", "so-called"
+            if verb in ("warned", "warns") and "to" in [t.norm_ for t in doc[cue + 1 : cue + 5]]:
+                continue  # "warned both sides to respect …": a demand, not a claim
             np = None if coordinated else np_before(sentence, cue)
             who = previous if coordinated else (resolve(sentence, memory, *np) if np else None)
             span = _content_after(sentence, cue)
-            if who is None and before in (",",) + tuple(_QUOTES):
+            if who is None and before in (",", *_QUOTES):
                 np = np_after(sentence, cue + 1)
                 who = resolve(sentence, memory, *np) if np else None
                 span = (sentence.span.start, cue - 1)
@@ -253,29 +292,54 @@ def find_claims(sentence: Sentence, memory: Memory, lexicon: Lexicon) -> list[Fo
             if who is not None and span[0] < span[1] and not _announces_truce(sentence, span[0]):
                 cut = _cut(sentence, *span)
                 found = _claim(sentence, lexicon, who, cue, verb, span[0], cut)
-                if verb in DENIAL_VERBS and _refers_back(sentence, span[0], cut):
-                    found = _deny_earlier(memory, who, cue) or found
+                if verb in DENIAL_VERBS and _short(sentence, span[0], cut):
+                    found = _deny_earlier(sentence, memory, who, cue, span[0], cut) or found
                 if found is not None:
                     covered.update(range(span[0], cut))
         if found is not None and who is not None:
             claims.append(found)
+            memory.claims.append(found)
             previous = who
             memory.speakers.append(Speaker(who.party, who.speaker, sentence.index))
-    memory.claims.extend(claims)
     return claims
 
 
-def _refers_back(sentence: Sentence, start: int, end: int) -> bool:
-    words = [t.norm_ for t in sentence.tokens(start, end) if not t.is_punct]
-    return bool(words) and all(w in _REFERENTS for w in words)
+def _short(sentence: Sentence, start: int, end: int) -> bool:
+    """A denial's object that is not itself a claim: "denied it", "denied responsibility"."""
+    tokens = _denied_object(sentence, start, end)
+    return bool(tokens) and (
+        all(t.norm_ in _REFERENTS for t in tokens) or sum(t.is_alpha for t in tokens) < 3
+    )
 
 
-def _deny_earlier(memory: Memory, who: Resolved, cue: int) -> FoundClaim | None:
-    """ "X denied it": X says the latest claim of another party is not so."""
-    earlier = next((c for c in reversed(memory.claims) if c.party != who.party), None)
+def _denied_object(sentence: Sentence, start: int, end: int) -> list[Token]:
+    """The object of a denial without its characterisation ("the claim as a lie")."""
+    tokens = [t for t in sentence.tokens(start, end) if not t.is_punct]
+    cut = next((n for n, t in enumerate(tokens) if t.norm_ == "as"), len(tokens))
+    return tokens[:cut]
+
+
+def _deny_earlier(
+    sentence: Sentence, memory: Memory, who: Resolved, cue: int, start: int, end: int
+) -> FoundClaim | None:
+    """A denial of what was just said ("X denied it", "X denied responsibility"):
+    X answers the latest claim of another party in this sentence or the two before."""
+    earlier = next(
+        (
+            c
+            for c in reversed(memory.claims)
+            if c.party != who.party and c.sentence >= sentence.index - 2
+        ),
+        None,
+    )
     if earlier is None:
         return None
-    text = earlier.text.rstrip(".")
+    said = lower_first(earlier.text.rstrip("."))
+    tokens = _denied_object(sentence, start, end)
+    if all(t.norm_ in _REFERENTS for t in tokens):
+        text = f"It is not true that {said}."
+    else:
+        text = f"It denies {' '.join(t.text for t in tokens)}: {said}."
     stance = holder = None
     if earlier.stance is not None:
         stance = Stance.DENIES if earlier.stance is Stance.ASSERTS else Stance.ASSERTS
@@ -284,13 +348,14 @@ def _deny_earlier(memory: Memory, who: Resolved, cue: int) -> FoundClaim | None:
         cue,
         who.party,
         who.speaker,
-        f"It is not true that {text[0].lower()}{text[1:]}.",
+        text,
         earlier.about,
         stance,
         holder,
         True,
         earlier.violation,
         earlier.stems,
+        sentence.index,
     )
 
 
@@ -308,9 +373,6 @@ def _according(
 
 
 def _announces_truce(sentence: Sentence, start: int) -> bool:
-    """ "announced the truce": a ceasefire event, not a claim."""
+    """Whether the verb's object is a ceasefire ("announced the truce"): an event, not a claim."""
     head = [t.norm_ for t in sentence.tokens(start, start + 4)]
     return bool(CEASEFIRE_WORDS.intersection(head)) and head[0] in ("the", "a", "an", "another")
-
-
-_ADVERBIAL_LEADS = wordset("nonetheless however but and meanwhile moreover also yet still so then now")

@@ -85,7 +85,7 @@ def is_furniture(paragraph: str) -> bool:
     words = re.findall(r"[^\W\d_]+", paragraph)
     if not words:
         return True
-    markers = _MARKERS.findall(paragraph)
+    markers = _MARKERS.findall(paragraph[:2000])
     if len(markers) >= 2:
         return True
     if markers and (len(paragraph) < 400 or _MARKERS.search(paragraph[:60])):

@@ -132,6 +132,9 @@ def clock_spec(sentence: str, day: date | None) -> TimeSpec | None:
     m = _CLOCK.search(sentence)
     if m is None:
         return None
+    zone = re.match(r"\s*\(?([A-Z][a-z]+) time\b", sentence[m.end() :])
+    if zone and zone[1].lower() != "local":
+        return None  # "01:00 Moscow time": a zone we cannot place
     utc = bool(m["gmt"] or m["gmt2"])
     if m["noon"]:
         hour, minute = (0, 0) if m["noon"].lower() == "midnight" else (12, 0)

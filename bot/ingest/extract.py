@@ -24,7 +24,7 @@ from bot.domain.model import Stance
 from bot.domain.names import normalize
 from bot.domain.times import TimeSpec
 from bot.ingest.ceasefires import FoundCeasefire, find_ceasefires
-from bot.ingest.claims import FoundClaim, claim_in_voice, find_claims
+from bot.ingest.claims import FoundClaim, claim_in_voice, find_claims, lower_first
 from bot.ingest.cleanup import report_paragraphs
 from bot.ingest.dates import dates_in, first_full_date, spec_for_day
 from bot.ingest.gazetteer import Gazetteer, KnownParty, KnownPlace
@@ -95,18 +95,22 @@ def extract(text: str, gazetteer: Gazetteer, published: date | None = None) -> P
     paragraphs = report_paragraphs(text)
     if published is None:
         published = first_full_date(text[:3000])
-    memory = Memory(published, lexicon.adjective)
+    memory = Memory(lexicon.adjective)
     drafts: list[_Draft] = []
     places_named: list[str] = []
     offered: set[str] = set()
-    for sentence in read_sentences(lexicon, list(lexicon.read(paragraphs))):
+    docs = list(lexicon.read(paragraphs))
+    headline = docs[0] if len(docs) > 1 and _is_headline(paragraphs[0]) else None
+    for sentence in read_sentences(lexicon, docs):
         if sentence.index == 0 and _issuer(sentence, memory):
             continue
         find_persons(sentence, memory)
-        for mention in sentence.places:
-            if mention.name not in places_named:
+        for mention in sentence.mentions():
+            is_place = mention.kind == "place" or mention.via == "place"
+            if is_place and mention.name not in places_named:
                 places_named.append(mention.name)
-        drafts.extend(_read(sentence, memory, lexicon, published, offered))
+        if sentence.doc is not headline:
+            drafts.extend(_read(sentence, memory, lexicon, published, offered))
     _link(drafts)
     drafts.sort(key=lambda d: (d.sentence, d.start))
     numbers = {id(d): n for n, d in enumerate(drafts, start=1)}
@@ -121,6 +125,13 @@ def extract(text: str, gazetteer: Gazetteer, published: date | None = None) -> P
         for d in drafts
     )
     return Proposal(tuple(places_named), candidates)
+
+
+def _is_headline(paragraph: str) -> bool:
+    """A title line: short, without a full stop. What it says, the body says again."""
+    return len(paragraph.split()) <= 20 and not paragraph.rstrip().endswith(
+        (".", "!", "?", '"', "”")
+    )
 
 
 def _issuer(sentence: Sentence, memory: Memory) -> bool:
@@ -168,10 +179,9 @@ def _read(
         out.append(_control_draft(sentence, control, when))
     for note in notes(sentence, attributed or bool(ceasefires)):
         out.append(_note_draft(sentence, note, when))
-    known = {normalize(n) for p in lexicon.gazetteer.parties for n in p.names}
     for place in new_places(sentence, memory):
         key = normalize(place.name)
-        if key not in offered and key not in known:
+        if key not in offered and key not in lexicon.party_names:
             offered.add(key)
             out.append(_place_draft(sentence, place))
     return out
@@ -312,10 +322,9 @@ def _contradiction(draft: _Draft, target: _Draft | None) -> str:
         return f"Note: {_short(draft.text)}"
     claim = target.claim
     who = claim.party + (f" ({claim.speaker})" if claim.speaker else "")
-    text = claim.text.rstrip(".")
     note = (
         f"The report cites {evidence} as contradicting the claim by {who} that "
-        f"{text[0].lower()}{text[1:]}."
+        f"{lower_first(claim.text.rstrip('.'))}."
     )
     assert isinstance(draft.command, NoteUpdate)
     draft.command = NoteUpdate(

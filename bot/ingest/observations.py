@@ -12,12 +12,16 @@ from bot.ingest.lexicon import MONTHS, PLACE_KINDS, PLACE_PREPOSITIONS, WEEKDAYS
 from bot.ingest.sentences import ORG_WORDS, TITLE_HEADS, Memory, Sentence, capitalised
 from bot.ingest.stance import find_stance
 
-_HEDGED = wordset("""reportedly likely probably apparently appears appear seems may might could
-    unconfirmed allegedly possibly""")
+_HEDGED = wordset(
+    """reportedly likely probably apparently appears appear seems may might could unconfirmed
+    allegedly possibly"""
+)
 _SURE = wordset("confirmed geolocated footage video videos verified")
 # Venues of talks are where diplomacy happened, not places of the conflict.
-_DIPLOMACY = wordset("""met meet meeting meetings talks summit visit visited negotiations conference
-    hosted hosts signed embassy consultations counterpart counterparts""")
+_DIPLOMACY = wordset(
+    """met meet meeting meetings talks summit visit visited negotiations conference hosted hosts
+    signed embassy consultations counterpart counterparts"""
+)
 _UNCLEAR = wordset("unclear unknown unconfirmed")
 _NOT_NAMES = MONTHS | WEEKDAYS | ORG_WORDS | TITLE_HEADS
 
@@ -48,13 +52,16 @@ class FoundPlace:
 
 
 def control_statements(sentence: Sentence, attributed: bool) -> list[FoundControl]:
+    """The report's own word on control; nothing when a party is the one speaking."""
+    if attributed:
+        return []
     words = [t.norm_ for t in sentence.span]
     out: list[FoundControl] = []
     for start, _ in sentence.cues.get("CONTESTED", []):
         before = [m for m in sentence.places if m.end <= start]
         if before:
             out.append(FoundControl(start, before[-1].name, CONTESTED, None, "contested"))
-    if out or attributed:
+    if out:
         return out
     if ("control" in words or "status" in words) and (
         ("not" in words and "verified" in words) or _UNCLEAR.intersection(words)
@@ -129,6 +136,23 @@ def new_places(sentence: Sentence, memory: Memory) -> list[FoundPlace]:
                     break
                 found.append(FoundPlace(a, doc[a:b].text, kind))
                 j = b
+        elif word in PLACE_KINDS and word.endswith("s") and i > lo and capitalised(doc[i - 1]):
+            # "the Tartar, Aghdam and Aghjabadi regions"
+            kind_text = PLACE_KINDS[word]
+            kind = PlaceKind(kind_text) if kind_text else None
+            j = i - 1
+            while j >= lo and (doc[j].norm_ in (",", "and") or capitalised(doc[j])):
+                j -= 1
+            k = j + 1
+            while k < i:
+                if doc[k].norm_ in (",", "and") or k in known:
+                    k += 1
+                    continue
+                a, b = _name_run(sentence, k, known, memory)
+                if b == a:
+                    break
+                found.append(FoundPlace(a, doc[a:b].text, kind))
+                k = b
         elif word in PLACE_PREPOSITIONS and not diplomacy:
             a, b = _name_run(sentence, i + 1, known, memory)
             if b > a and not (b < hi and doc[b].text in ("-", "'s", "’s")):

@@ -6,34 +6,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span, Token
 
 from bot.domain.names import normalize
-from bot.ingest.lexicon import Lexicon, MONTHS, REPORT_VERBS, WEEKDAYS, span_key, wordset
+from bot.ingest.lexicon import MONTHS, REPORT_VERBS, WEEKDAYS, Lexicon, span_key, wordset
 
 if TYPE_CHECKING:
     from bot.ingest.claims import FoundClaim
 
 # Words after a name that make it a party, not a place ("Artsakh forces").
-PARTY_HEADS = wordset("""forces army armed troops authorities side government officials official ministry
-    defence defense military soldiers president leader leadership foreign spokesman
-    spokeswoman spokesperson prosecutor command units ombudsman presidency""")
+PARTY_HEADS = wordset(
+    """forces army armed troops authorities side government officials official ministry defence
+    defense military soldiers president leader leadership foreign spokesman spokeswoman
+    spokesperson prosecutor command units ombudsman presidency"""
+)
 # Title words that introduce a person's name ("Foreign Minister Zohrab Mnatsakanyan").
-TITLE_HEADS = wordset("""president minister secretary spokesperson spokesman spokeswoman ambassador general
+TITLE_HEADS = wordset(
+    """president minister secretary spokesperson spokesman spokeswoman ambassador general
     colonel commander chief ombudsman mayor governor leader chairman adviser advisor aide
-    envoy representative mr mr. ms ms. mrs mrs. dr dr. prosecutor patriarch premier
-    defender""")
+    envoy representative mr mr. ms ms. mrs mrs. dr dr. prosecutor patriarch premier defender"""
+)
 # Words inside a title or an institution's name, never a person's name.
-ORG_WORDS = wordset("""of for the and state defense defence foreign affairs interior justice ministry
-    ministries office republic national security council committee department service
-    general prosecutor prosecutors president prime minister secretary deputy army forces
-    armed staff chief human rights defender spokesperson spokesman spokeswoman de facto
-    government parliament assembly united nations union news agency press information
-    emergency emergencies situations presidential administration command headquarters
-    special operations border guard police federal public""")
+ORG_WORDS = wordset(
+    """of for the and state defense defence foreign affairs interior justice ministry ministries
+    office republic national security council committee department service general prosecutor
+    prosecutors president prime minister secretary deputy army forces armed staff chief human
+    rights defender spokesperson spokesman spokeswoman de facto government parliament
+    assembly united nations union news agency press information emergency emergencies
+    situations presidential administration command headquarters special operations border
+    guard police federal public"""
+)
+
+
+_JOINERS = frozenset({"and", "the", "of", "for", "with"})
 
 
 @dataclass(frozen=True)
@@ -64,11 +73,11 @@ class Speaker:
 class Memory:
     """What earlier sentences established: people by name and surname, speakers."""
 
-    published: date | None
     adjectives: dict[str, str] = field(default_factory=dict)  # party → "Armenian"
     persons: dict[str, Person] = field(default_factory=dict)
     speakers: list[Speaker] = field(default_factory=list)
     claims: list[FoundClaim] = field(default_factory=list)
+    last_person: Person | None = None  # for "he" and "she"
     issuer: Speaker | None = None
     ceasefire_ordinal: int | None = None
     ceasefire_name: str | None = None
@@ -111,7 +120,7 @@ class Sentence:
     def doc(self) -> Doc:
         return self.span.doc
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(self.span.text.split())
 
@@ -158,7 +167,9 @@ def _party_context(doc: Doc, start: int, end: int) -> bool:
         after = doc[end + 1].norm_
     before = doc[start - 1].norm_ if start > 0 else ""
     org_before = start > 1 and before == "of" and doc[start - 2].norm_ in ORG_WORDS | PARTY_HEADS
-    return after in PARTY_HEADS or after in REPORT_VERBS or org_before
+    # "the Artsakh Emergency Service": a name before an institution's word is a party
+    org_after = end < len(doc) and capitalised(doc[end]) and after in ORG_WORDS - _JOINERS
+    return after in PARTY_HEADS or after in REPORT_VERBS or org_before or org_after
 
 
 def _pick_place(lexicon: Lexicon, doc: Doc, start: int, end: int, partner: list[str]) -> str:
@@ -196,6 +207,10 @@ def name_mentions(lexicon: Lexicon, doc: Doc) -> list[Mention]:
             owners = {lexicon.place_party.get(p) for p in lexicon.places[key]} - {None}
             if len(owners) == 1:
                 party, via = owners.pop(), "place"
+                # the place keeps its name: it is still a place the report names
+                place = _pick_place(lexicon, doc, start, end, [])
+                out.append(Mention(start, end, "party", place, party, via))
+                continue
         if "PLACE" in kinds and (party is None or not _party_context(doc, start, end)):
             partner: list[str] = []
             for j in (i - 1, i + 1):
@@ -220,9 +235,6 @@ def name_mentions(lexicon: Lexicon, doc: Doc) -> list[Mention]:
     return out
 
 
-_JOINERS = frozenset({"and", "the", "of", "for", "with"})
-
-
 def named_people(sentence: Sentence) -> set[int]:
     return {i for m in sentence.persons for i in range(m.start, m.end)}
 
@@ -230,9 +242,9 @@ def named_people(sentence: Sentence) -> set[int]:
 def _person_party(sentence: Sentence, memory: Memory, lo: int, hi: int) -> str | None:
     """The party of a titled person from the words around the title (the nearest)."""
     for mention in reversed(sentence.mentions()):
-        if mention.kind != "person" and mention.start >= lo and mention.end <= hi:
-            if mention.party is not None:
-                return mention.party
+        inside = mention.start >= lo and mention.end <= hi
+        if mention.kind != "person" and inside and mention.party is not None:
+            return mention.party
     words = {t.norm_ for t in sentence.tokens(lo, hi)}
     for word in ("ministry", "office", "service", "committee"):
         if word in words and (speaker := memory.last_speaker(word)):
@@ -293,7 +305,52 @@ def find_persons(sentence: Sentence, memory: Memory) -> None:
                     Mention(start, i + 1, "person", known.name, known.party, "surname")
                 )
         i += 1
+    _appositives(sentence, memory, named)
     sentence.persons.sort(key=lambda m: m.start)
+    if sentence.persons:
+        memory.last_person = memory.persons.get(normalize(sentence.persons[-1].name))
+
+
+def _appositives(sentence: Sentence, memory: Memory, named: set[int]) -> None:
+    """People whose title stands beside the name, set off by commas: "Name,
+    leader of X," and "The ombudsman of X, Name,"."""
+    doc, sent = sentence.doc, sentence.span
+    commas = [t.i for t in sent if t.text == ","]
+    for first, second in pairwise(commas):
+        run = doc[first + 1 : second]
+        if not 2 <= len(run) <= 3 or not all(capitalised(t) and t.is_alpha for t in run):
+            continue
+        if any(i in named for i in range(first + 1, second)):
+            continue
+        lo = max(sent.start, first - 8)
+        if not any(t.norm_ in TITLE_HEADS for t in doc[lo:first]):
+            continue
+        party = _person_party(sentence, memory, lo, first)
+        person = Person(run.text, party, doc[lo:first].text)
+        memory.remember(person)
+        sentence.persons.append(Mention(first + 1, second, "person", run.text, party, "title"))
+        named.update(range(first + 1, second))
+    for comma in commas:
+        k = comma
+        while (
+            k - 1 >= sent.start
+            and k - comma > -3
+            and capitalised(doc[k - 1])
+            and doc[k - 1].is_alpha
+        ):
+            k -= 1
+        if comma - k < 2 or any(i in named for i in range(k, comma)):
+            continue
+        end = next((t.i for t in doc[comma + 1 : min(sent.end, comma + 9)] if t.text == ","), None)
+        title = doc[comma + 1 : end] if end is not None else None
+        if title is None or not any(t.norm_ in TITLE_HEADS for t in title):
+            continue
+        party = _person_party(sentence, memory, comma + 1, end or comma + 1)
+        name = doc[k:comma].text
+        person = Person(name, party, title.text)
+        memory.remember(person)
+        sentence.persons.append(Mention(k, comma, "person", name, party, "title"))
+        named.update(range(k, comma))
 
 
 def read_sentences(lexicon: Lexicon, docs: list[Doc]) -> Iterator[Sentence]:
@@ -303,7 +360,8 @@ def read_sentences(lexicon: Lexicon, docs: list[Doc]) -> Iterator[Sentence]:
     for doc in docs:
         mentions = name_mentions(lexicon, doc)
         cues: list[tuple[str, int, int]] = [
-            (doc.vocab.strings[m], s, e) for m, s, e in lexicon.cues(doc)
+            (doc.vocab.strings[m], s, e)
+            for m, s, e in [*lexicon.cue_words(doc), *lexicon.cues(doc)]
         ]
         for sent in doc.sents:
             if not sent.text.strip():

@@ -14,17 +14,21 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from bot.ingest.lexicon import wordset
+from bot.ingest.lexicon import MONTHS, WEEKDAYS, wordset
 from bot.ingest.sentences import PARTY_HEADS, Memory, Sentence, capitalised
 
 # Between a speaker and its verb: "was forced to admit", "also stated".
-AUX_SKIP = wordset("""was were is are has have had also then later again further repeatedly reportedly
-    forced to been being would will once previously already officially publicly
-    subsequently initially quickly immediately even itself himself herself themselves
-    still now meanwhile earlier today yesterday""")
-INSTITUTIONS = wordset("""ministry office prosecutor presidency service committee council command embassy
-    agency department parliament ombudsman spokesperson spokesman spokeswoman
-    headquarters staff mission administration cabinet defender""")
+AUX_SKIP = wordset(
+    """was were is are has have had also then later again further repeatedly reportedly forced
+    to been being would will once previously already officially publicly subsequently
+    initially quickly immediately even itself himself herself themselves still now meanwhile
+    earlier today yesterday"""
+)
+INSTITUTIONS = wordset(
+    """ministry office prosecutor presidency service committee council command embassy agency
+    department parliament ombudsman spokesperson spokesman spokeswoman headquarters staff
+    mission administration cabinet defender"""
+)
 ROLES: dict[str, tuple[str, ...]] = {
     "leader": ("president", "prime minister", "premier", "leader"),
     "president": ("president",),
@@ -42,9 +46,12 @@ _NP_WORDS = (
     INSTITUTIONS
     | PARTY_HEADS
     | frozenset(ROLES)
-    | wordset("""the de facto ethnic local separatist self-proclaimed s 's - of general deputy
-        interior affairs report statement sources media""")
+    | wordset(
+        """the de facto ethnic local separatist self-proclaimed s 's - of general deputy
+        interior affairs report statement sources media"""
+    )
 )
+_WHEN_WORDS = MONTHS | WEEKDAYS | {"morning", "evening", "night", "afternoon", "the", "of", "."}
 PRONOUNS = wordset("he she it they we its his her their our")
 _DOCUMENTS = wordset("report statement communique release sources")
 _DETERMINERS = wordset("the a an its his her their our this that")
@@ -66,10 +73,24 @@ def np_before(sentence: Sentence, end: int) -> tuple[int, int] | None:
     i = end - 1
     while i >= lo and doc[i].norm_ in AUX_SKIP and doc[i].norm_ not in PRONOUNS:
         i -= 1
+    j = i
+    while j >= lo and (doc[j].norm_ in _WHEN_WORDS or doc[j].like_num):
+        j -= 1
+    if j < i and j >= lo and doc[j].norm_ in ("on", "in", "at"):
+        i = j - 1  # "… on 27 October said", "… on Tuesday said"
+        while i >= lo and doc[i].norm_ in AUX_SKIP | {"late", "early"}:
+            i -= 1
     if i < lo:
         return None
     if doc[i].norm_ in PRONOUNS:
         return i, i + 1
+    if doc[i].text == ",":
+        # "Arayik Harutyunyan, leader of Nagorno-Karabakh, told …": the person named
+        for person in sentence.persons:
+            between = doc[person.end + 1 : i]
+            near = doc[person.end].text == "," and 0 <= i - person.end <= 9
+            if near and not any(t.text == "," for t in between):
+                return person.start, person.end
     stop = i + 1
     while i >= lo and _in_np(doc[i]):
         i -= 1
@@ -128,6 +149,9 @@ def _resolve(sentence: Sentence, memory: Memory, start: int, end: int) -> Resolv
                 return Resolved(party, person_.name)
         return Resolved(party, None)
     if len(words) == 1 and words[0] in PRONOUNS:
+        named_last = memory.last_person
+        if words[0] in ("he", "she") and named_last is not None and named_last.party:
+            return Resolved(named_last.party, named_last.name)
         if words[0] in ("we", "our") and memory.issuer:
             return Resolved(memory.issuer.party, memory.issuer.speaker)
         last = memory.last_speaker()

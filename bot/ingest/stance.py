@@ -9,27 +9,44 @@ place, and saying something of them says nothing of who holds the place."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.domain.model import Stance
-from bot.ingest.lexicon import wordset
+from bot.ingest.lexicon import PLACE_KINDS, wordset
 from bot.ingest.sentences import Mention, Sentence
 
-CAPTURE = wordset("""took taken take takes taking captured capture captures capturing seized seize
-    seizes seizing liberated liberate liberates liberating liberation occupied occupy
-    occupies retook retaken recaptured regained freed control controlled controls
-    controlling hold holds held holding""")
-LOSS = wordset("""lost lose loses losing fell fallen falls surrendered abandoned withdrew withdrawn
-    retreated ceded""")
+CAPTURE = wordset(
+    """took taken take takes taking captured capture captures capturing seized seize seizes
+    seizing liberated liberate liberates liberating liberation occupied occupy occupies
+    retook retaken recaptured regained freed control controlled controls controlling hold
+    holds held holding"""
+)
+LOSS = wordset(
+    """lost lose loses losing fell fallen falls surrendered abandoned withdrew withdrawn
+    retreated ceded"""
+)
 NEGATORS = wordset("not n't never no neither nor failed")
-FALSITY = wordset("""false untrue lies lie fake baseless groundless fabricated disinformation
-    misinformation""")
-PARTIAL = wordset("""south north east west southern northern eastern western outskirts approaches part
-    parts direction directions villages village areas area vicinity near around outside
-    towards toward edge suburbs road roads heights""")
+FALSITY = wordset(
+    """false untrue lies lie fake baseless groundless fabricated disinformation misinformation"""
+)
+PARTIAL = wordset(
+    """south north east west southern northern eastern western outskirts approaches part parts
+    direction directions villages areas area vicinity near around outside towards toward edge
+    suburbs road roads heights"""
+)
+# After a name: "the Khojavend direction", "the Lachin corridor area".
+PARTIAL_AFTER = wordset(
+    "direction directions area areas front sector axis outskirts border suburbs"
+)
 FORCES = wordset("forces army troops military soldiers units side")
 # "took part", "take place", "held talks": not about holding ground.
-_IDIOMS = wordset("""part place measures steps action off advantage note care responsibility talks
-    meetings meeting consultations elections""")
+_IDIOMS = wordset(
+    """part place measures steps action off advantage note care responsibility talks meetings
+    meeting consultations elections"""
+)
+_CUE_WORDS = CAPTURE | LOSS | {"ours", "cleared"}
+_BE = wordset("is are was were be been being")
+_DETERMINERS = wordset("the a an its their our his her these those")
 ENEMY = wordset("adversary enemy opponent foe")
 _LIST_WORDS = frozenset({"the", "of", ",", "and", "s", "'s", "to", "in"})
 _SELF = frozenset({"we", "our", "us", "it", "its", "they", "their", "his", "he", "she", "her"})
@@ -45,6 +62,8 @@ class StanceFound:
 def partial(sentence: Sentence, place: Mention) -> bool:
     """Whether a place is named only as a part or surrounding of itself."""
     doc = sentence.doc
+    if place.end < sentence.span.end and doc[place.end].norm_ in PARTIAL_AFTER:
+        return True
     places = {i for m in sentence.places for i in range(m.start, m.end)}
     i, steps = place.start - 1, 0
     while i >= sentence.span.start and steps < 8:
@@ -58,11 +77,48 @@ def partial(sentence: Sentence, place: Mention) -> bool:
     return False
 
 
+_OBJECT_WORDS = frozenset({"the", "a", "an", "of", "control", "over", "full"}) | frozenset(
+    PLACE_KINDS
+)
+
+
+def container(sentence: Sentence, place: Mention, cue: int) -> bool:
+    """Whether a place after the cue is only where its object lies: "captured the
+    village of Mets Tagher in Khojavend District", "took positions in Hadrut"."""
+    doc = sentence.doc
+    i = place.start - 1
+    while i > cue and doc[i].norm_ == "the":
+        i -= 1
+    if i <= cue or doc[i].norm_ not in ("in", "inside", "within"):
+        return False
+    return any(doc[k].norm_ not in _OBJECT_WORDS for k in range(cue + 1, i))
+
+
 def _party_at(sentence: Sentence, start: int, end: int) -> str | None:
     for mention in sentence.mentions():
         if start <= mention.start < end and mention.party and mention.via != "metonym":
             return mention.party
     return None
+
+
+def _is_cue(sentence: Sentence, i: int) -> bool:
+    doc = sentence.doc
+    word = doc[i].norm_
+    if word not in _CUE_WORDS:
+        return False
+    nxt = doc[i + 1].norm_ if i + 1 < len(doc) else ""
+    prev = doc[i - 1].norm_ if i > sentence.span.start else ""
+    if nxt in _IDIOMS:
+        return False
+    if word.endswith("ing") and word not in ("holding", "controlling") and prev in _BE:
+        return False  # "was liberating its lands": under way, not done
+    if word in ("occupied", "liberated", "captured", "seized") and prev in _DETERMINERS:
+        return False  # "its occupied lands": a description, not an event
+    if word == "ours":
+        return prev in _BE | {"remain", "remains"}  # "Shushi is ours"
+    if word == "cleared":
+        return nxt == "of"  # "cleared of the enemy", not "cleared the road"
+    return word in CAPTURE | LOSS
 
 
 def find_stance(
@@ -76,20 +132,14 @@ def find_stance(
     """The stance on control in tokens [start, end) of a sentence, if any;
     `denied`: the words are what the claimant denies ("denied that …")."""
     doc = sentence.doc
-    cue = next(
-        (
-            i
-            for i in range(start, end)
-            if doc[i].norm_ in CAPTURE | LOSS
-            and not (i + 1 < len(doc) and doc[i + 1].norm_ in _IDIOMS)
-        ),
-        None,
-    )
+    cue = next((i for i in range(start, end) if _is_cue(sentence, i)), None)
     if cue is None:
         return None
     places = tuple(
         dict.fromkeys(
-            m.name for m in sentence.within(sentence.places, start, end) if not partial(sentence, m)
+            m.name
+            for m in sentence.within(sentence.places, start, end)
+            if not partial(sentence, m) and not container(sentence, m, cue)
         )
     )
     if not places:
@@ -98,8 +148,7 @@ def find_stance(
     sentence_words = [t.norm_ for t in sentence.span]
     negative = bool(window & NEGATORS) or bool(FALSITY.intersection(sentence_words))
     negative |= any(
-        a == "not" and b in ("true", "correct", "accurate")
-        for a, b in zip(sentence_words, sentence_words[1:], strict=False)
+        a == "not" and b in ("true", "correct", "accurate") for a, b in pairwise(sentence_words)
     )
     out_of = doc[max(start, cue - 3) : cue].text.lower()
     negative |= "out of" in out_of

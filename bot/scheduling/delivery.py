@@ -88,6 +88,12 @@ class Deliverer:
             return report
         with self.ctx.uow.read() as tx:
             subs = tx.briefings.subscriptions(include_paused=False)
+        try:
+            self.finish_parts(now)
+        except TokenDead as dead:
+            self._token_died(dead, now)
+            report.token_dead = True
+            return report
         for sub in subs:
             for day in candidate_days(now, sub.zone):
                 try:
@@ -210,8 +216,15 @@ class Deliverer:
                 oldest = (delivery.scheduled_for or delivery.window_end) - timedelta(hours=1)
                 found = self.poster.find(delivery.channel_id, delivery.id, oldest.timestamp())
                 if found:
-                    self._confirm(delivery, found, now)
+                    _, replies = briefing_messages(self.briefing(delivery, sub, now))
+                    self._confirm(delivery, found, now, len(replies))
                     report.recovered.append(delivery.id)
+                    self._post_parts(
+                        delivery,
+                        found,
+                        replies,
+                        self.poster.parts_posted(delivery.channel_id, found, delivery.id),
+                    )
                     return
             if (
                 delivery.kind == "scheduled"
@@ -226,14 +239,9 @@ class Deliverer:
             view = self.briefing(delivery, sub, now)
             main, replies = briefing_messages(view)
             ts = self.poster.post(delivery.channel_id, main[0], main[1], delivery.id)
-            self._confirm(delivery, ts, now)
+            self._confirm(delivery, ts, now, len(replies))
             report.posted.append(delivery.id)
-            for text, blocks in replies:
-                try:
-                    self.poster.post(delivery.channel_id, text, blocks, delivery.id, thread_ts=ts)
-                except PostError:
-                    log.warning("briefing %s: a detail reply failed", delivery.id, exc_info=True)
-                    break
+            self._post_parts(delivery, ts, replies, set())
         except TokenDead:
             self._fail(delivery, "token_dead", retry=True)
             raise
@@ -255,6 +263,60 @@ class Deliverer:
                 "will retry" if retry else "giving up",
             )
 
+    def _post_parts(
+        self,
+        delivery: Delivery,
+        ts: str,
+        replies: list[tuple[str, list[dict[str, Any]]]],
+        posted: set[int],
+    ) -> None:
+        """The details, in the main message's thread, each part once: a part whose
+        outcome is unknown is looked for in the thread before it is sent again, and
+        what cannot go out now is left for the next step to finish."""
+        for part, (text, blocks) in enumerate(replies, start=1):
+            if part in posted:
+                self._part_done(delivery, part)
+                continue
+            try:
+                self.poster.post(
+                    delivery.channel_id, text, blocks, delivery.id, thread_ts=ts, part=part
+                )
+            except OutcomeUnknown:
+                if part not in self.poster.parts_posted(delivery.channel_id, ts, delivery.id):
+                    log.warning(
+                        "briefing %s: detail part %s not confirmed; the next step finishes it",
+                        delivery.id,
+                        part,
+                    )
+                    return
+            except TokenDead:
+                raise
+            except PostError:
+                log.warning(
+                    "briefing %s: detail part %s failed; the next step finishes it",
+                    delivery.id,
+                    part,
+                )
+                return
+            self._part_done(delivery, part)
+
+    def _part_done(self, delivery: Delivery, part: int) -> None:
+        with self.ctx.uow.write() as tx:
+            tx.briefings.part_done(delivery.id, part)
+
+    def finish_parts(self, now: datetime) -> None:
+        """Thread replies that a fault or a restart left unposted."""
+        with self.ctx.uow.write() as tx:
+            pending = tx.briefings.unfinished(now - self.grace, now)
+            mine = [d for d in pending if tx.briefings.lease(d.id, self.me, now, now + self.lease)]
+        for delivery in mine:
+            with self.ctx.uow.read() as tx:
+                sub = tx.briefings.subscription(delivery.channel_id, delivery.conflict_id)
+            assert delivery.message_ts is not None
+            _, replies = briefing_messages(self.briefing(delivery, sub, now))
+            posted = self.poster.parts_posted(delivery.channel_id, delivery.message_ts, delivery.id)
+            self._post_parts(delivery, delivery.message_ts, replies, posted)
+
     def briefing(self, delivery: Delivery, sub: Subscription | None, now: datetime) -> BriefingView:
         with self.ctx.uow.read() as tx:
             conflict = tx.catalog.conflict(delivery.conflict_id)
@@ -267,9 +329,9 @@ class Deliverer:
                 tx, conflict, delivery.window_start, delivery.window_end, zone, now, upcoming, late
             )
 
-    def _confirm(self, delivery: Delivery, ts: str, now: datetime) -> None:
+    def _confirm(self, delivery: Delivery, ts: str, now: datetime, parts: int = 0) -> None:
         with self.ctx.uow.write() as tx:
-            tx.briefings.confirm(delivery.id, self.me, ts, now)
+            tx.briefings.confirm(delivery.id, self.me, ts, now, parts)
 
     def _fail(self, delivery: Delivery, error: str, retry: bool) -> None:
         with self.ctx.uow.write() as tx:

@@ -39,8 +39,14 @@ class Poster(Protocol):
         blocks: Sequence[dict[str, Any]],
         delivery_id: int,
         thread_ts: str | None = None,
+        part: int | None = None,
     ) -> str:
-        """Post and return the message's ts; carries the delivery ID in metadata."""
+        """Post and return the message's ts; carries the delivery ID (and, for a
+        thread reply, its part number) in metadata."""
+        ...
+
+    def parts_posted(self, channel: str, thread_ts: str, delivery_id: int) -> set[int]:
+        """The part numbers of a delivery already in its thread."""
         ...
 
     def find(self, channel: str, delivery_id: int, oldest: float) -> str | None:

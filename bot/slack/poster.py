@@ -74,14 +74,18 @@ class SlackPoster:
         blocks: Sequence[dict[str, Any]],
         delivery_id: int,
         thread_ts: str | None = None,
+        part: int | None = None,
     ) -> str:
+        payload: dict[str, Any] = {"delivery_id": delivery_id}
+        if part is not None:
+            payload["part"] = part
         kwargs: dict[str, Any] = {
             "channel": channel,
             "text": text,
             "blocks": list(blocks),
             "unfurl_links": False,
             "unfurl_media": False,
-            "metadata": {"event_type": EVENT_TYPE, "event_payload": {"delivery_id": delivery_id}},
+            "metadata": {"event_type": EVENT_TYPE, "event_payload": payload},
         }
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
@@ -112,6 +116,34 @@ class SlackPoster:
             if not cursor:
                 return None
         return None
+
+    def parts_posted(self, channel: str, thread_ts: str, delivery_id: int) -> set[int]:
+        """The parts of a briefing already in its thread."""
+        found: set[int] = set()
+        cursor: str | None = None
+        for _ in range(10):
+            kwargs: dict[str, Any] = {
+                "channel": channel,
+                "ts": thread_ts,
+                "limit": 200,
+                "include_all_metadata": True,
+            }
+            if cursor:
+                kwargs["cursor"] = cursor
+            data = self._call("conversations.replies", **kwargs)
+            for message in data.get("messages", []):
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if (
+                    meta.get("event_type") == EVENT_TYPE
+                    and payload.get("delivery_id") == delivery_id
+                    and "part" in payload
+                ):
+                    found.add(int(payload["part"]))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return found
 
     def share(
         self,

@@ -42,6 +42,8 @@ class Delivery:
     message_ts: str | None
     posted_at: datetime | None
     late: bool
+    parts_total: int = 0
+    parts_done: int = 0
 
 
 def _subscription(row: RowMapping) -> Subscription:
@@ -225,11 +227,38 @@ class Briefings:
         )
         return result.rowcount == 1
 
-    def confirm(self, delivery_id: int, me: str, ts: str, now: datetime) -> bool:
+    def confirm(self, delivery_id: int, me: str, ts: str, now: datetime, parts: int = 0) -> bool:
         result = self.conn.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery_id, deliveries.c.claimed_by == me)
-            .values(status="posted", message_ts=ts, posted_at=now, error=None)
+            .values(status="posted", message_ts=ts, posted_at=now, error=None, parts_total=parts)
+        )
+        return result.rowcount == 1
+
+    def part_done(self, delivery_id: int, part: int) -> None:
+        self.conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id, deliveries.c.parts_done < part)
+            .values(parts_done=part)
+        )
+
+    def unfinished(self, since: datetime, now: datetime) -> list[Delivery]:
+        """Posted briefings whose thread replies are not all out, free to finish."""
+        rows = self.conn.execute(
+            select(deliveries).where(
+                deliveries.c.status == "posted",
+                deliveries.c.parts_done < deliveries.c.parts_total,
+                deliveries.c.posted_at >= since,
+                deliveries.c.lease_until < now,
+            )
+        ).mappings()
+        return [_delivery(r) for r in rows]
+
+    def lease(self, delivery_id: int, me: str, now: datetime, until: datetime) -> bool:
+        result = self.conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery_id, deliveries.c.lease_until < now)
+            .values(claimed_by=me, lease_until=until)
         )
         return result.rowcount == 1
 

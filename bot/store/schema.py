@@ -285,6 +285,10 @@ deliveries = Table(
     Column("message_ts", String(32)),
     Column("posted_at", Stamp),
     Column("late", Boolean, nullable=False, default=False),
+    # The details go in thread replies after the main message: how many, and how
+    # many are known to be posted, so that a step can finish what another began.
+    Column("parts_total", Integer, nullable=False, default=0),
+    Column("parts_done", Integer, nullable=False, default=0),
     UniqueConstraint("channel_id", "conflict_id", "slot"),
     Index("ix_deliveries_channel_posted", "channel_id", "conflict_id", "status", "window_end"),
 )

@@ -266,14 +266,6 @@ def test_briefings_arrive_once_through_slack_faults(desk: Desk, fake: FakeSlack)
     assert [mains for _, mains, _ in seen] == [1] * len(cases)
 
 
-@pytest.mark.xfail(
-    reason="bot/scheduling/delivery.py Deliverer.deliver: the thread replies are not part "
-    "of the delivery's state. A failed reply breaks the loop and the rest are never "
-    "posted; a main post recovered from history (outcome unknown, then found) returns "
-    "before posting any reply",
-    strict=True,
-    raises=AssertionError,
-)
 @pytest.mark.parametrize(
     "faults",
     [

@@ -102,6 +102,8 @@ def upgrade() -> None:
         sa.Column("message_ts", sa.String(length=32), nullable=True),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("parts_total", sa.Integer(), nullable=False),
+        sa.Column("parts_done", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conflict_id"], ["conflicts.id"], name=op.f("fk_deliveries_conflict_id_conflicts")
         ),
