@@ -88,7 +88,7 @@ def test_oversized_non_text_and_errors_are_refused(site: str) -> None:
 
 
 def test_files_by_type() -> None:
-    assert "Martakert" in report_text("Shelling near Martakert".encode(), "a.txt")
+    assert "Martakert" in report_text(b"Shelling near Martakert", "a.txt")
     assert "Hadrut" in report_text(ARTICLE, "report.html")
     with pytest.raises(Unreadable):
         report_text(b"\x00\x01\x02binary", "blob.bin")
