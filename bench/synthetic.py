@@ -95,7 +95,7 @@ from bot.store.schema import (  # noqa: E402
 from bot.store.uow import Tx, UnitOfWork  # noqa: E402
 
 # Bump when the plan changes, so cached benchmark databases are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 
 START = datetime(2020, 9, 27, 4, 0, tzinfo=UTC)
 MEAN_GAP_S = 30  # between two recorded updates, across all conflicts
@@ -185,7 +185,24 @@ class SyntheticLedger:
 
 # ---- the world: conflicts, parties, places ---------------------------------------
 
-_ONSETS = ("b", "d", "g", "k", "l", "m", "n", "r", "s", "t", "v", "z", "sh", "kh", "gh", "ch")
+_ONSETS: tuple[str, ...] = (
+    "b",
+    "d",
+    "g",
+    "k",
+    "l",
+    "m",
+    "n",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "sh",
+    "kh",
+    "gh",
+    "ch",
+)
 _ONSETS += ("q", "h", "y", "j", "p", "f")
 _VOWELS = ("a", "e", "i", "o", "u", "a", "e", "ya", "ou", "ai")
 _CODAS = ("", "", "", "n", "r", "l", "k", "t", "sh", "m", "z", "rd")
@@ -561,6 +578,7 @@ class _Planner:
         self.ceasefires: dict[int, _CeasefireRun | None] = {id(c): None for c in world}
         self.ceasefire_count = Counter[int]()
         self.ceasefire_names: list[str] = []
+        self.ceasefire_floor: dict[int, datetime] = {}
         self.about_count = Counter[int]()
         self.counts = Counter[str]()
         self.times: dict[tuple[str, str], EventTime] = {}
@@ -593,10 +611,12 @@ class _Planner:
             return (first, f"{rng.choice(_OUTLETS)}, {self.last_recorded:%d %b %Y}")
         return (first,)
 
-    def when(self, conflict: _Conflict, recorded: datetime) -> EventTime:
+    def when(
+        self, conflict: _Conflict, recorded: datetime, lag_mean: float = LAG_MEAN_S
+    ) -> EventTime:
         """An event time before `recorded`, at one of the precisions people give."""
         rng = self.rng
-        lag = min(rng.expovariate(1 / LAG_MEAN_S), LAG_MAX_S)
+        lag = min(rng.expovariate(1 / lag_mean), LAG_MAX_S)
         point = recorded - timedelta(seconds=lag)
         roll = rng.random()
         if roll < 0.6:
@@ -796,7 +816,16 @@ class _Planner:
     def ceasefire(self, op_id: int, conflict: _Conflict, recorded: datetime, who: str) -> Op:
         rng = self.rng
         op = Op(op_id, conflict, UpdateKind.CEASEFIRE, recorded, who)
-        op.event = self.when(conflict, recorded)
+        op.event = self.when(conflict, recorded, LAG_MEAN_S / 6)
+        # A ceasefire's story is told in order, and the next one starts after it:
+        # no event may lie wholly before the conflict's latest ceasefire event.
+        floor = self.ceasefire_floor.get(id(conflict))
+        if floor is not None and op.event.end <= floor:
+            op.event = EventTime(
+                floor, floor + timedelta(minutes=1), Precision.MINUTE, conflict.zone
+            )
+        if floor is None or op.event.start > floor:
+            self.ceasefire_floor[id(conflict)] = op.event.start
         op.sources = self.sources(conflict, op_id)
         run = self.ceasefires[id(conflict)]
         if run is None or run.state in (CeasefireState.COLLAPSED, CeasefireState.ENDED):
@@ -966,29 +995,51 @@ def _stamp(moment: datetime) -> int:
 
 
 class _SortPositions:
-    """`Ledger.sort_position` over the entries written so far, kept in memory:
-    per conflict, every entry's sort position in order."""
+    """`Ledger.sort_position` over the entries written so far, kept in memory: the
+    sort positions of each ceasefire's events, of the entries about each place,
+    and of all the entries of each conflict, each list in order."""
 
     def __init__(self) -> None:
-        self.by_conflict: dict[int, list[int]] = {}
+        self.known: dict[tuple[str, int], list[int]] = {}
 
-    def position(self, conflict_id: int, event: EventTime) -> datetime:
+    def position(
+        self, conflict_id: int, event: EventTime, ceasefire_id: int | None, place_ids: Iterable[int]
+    ) -> datetime:
         if event.precision == Precision.MINUTE:
             return event.start
-        known = self.by_conflict.get(conflict_id, [])
+        if ceasefire_id is not None:
+            scopes = [("ceasefire", ceasefire_id)]
+        elif places := set(place_ids):
+            scopes = [("place", p) for p in places]
+        else:
+            scopes = [("conflict", conflict_id)]
         start, end = _stamp(event.start), _stamp(event.end)
-        i = bisect.bisect_left(known, end) - 1
-        if i >= 0 and known[i] >= start:
-            return datetime.fromtimestamp(known[i], UTC)
-        return event.start
+        latest = None
+        for scope in scopes:
+            known = self.known.get(scope)
+            if known:
+                i = bisect.bisect_left(known, end) - 1
+                if i >= 0 and known[i] >= start and (latest is None or known[i] > latest):
+                    latest = known[i]
+        return event.start if latest is None else datetime.fromtimestamp(latest, UTC)
 
-    def add(self, conflict_id: int, sort_at: datetime) -> None:
-        bisect.insort(self.by_conflict.setdefault(conflict_id, []), _stamp(sort_at))
+    @staticmethod
+    def _scopes(entry: Entry) -> list[tuple[str, int]]:
+        scopes = [("conflict", entry.conflict_id)]
+        if entry.ceasefire_id is not None:
+            scopes.append(("ceasefire", entry.ceasefire_id))
+        return scopes + [("place", p) for p in set(entry.place_ids)]
 
-    def move(self, conflict_id: int, old: datetime, new: datetime) -> None:
-        known = self.by_conflict[conflict_id]
-        del known[bisect.bisect_left(known, _stamp(old))]
-        bisect.insort(known, _stamp(new))
+    def add(self, entry: Entry) -> None:
+        stamp = _stamp(entry.sort_at)
+        for scope in self._scopes(entry):
+            bisect.insort(self.known.setdefault(scope, []), stamp)
+
+    def remove(self, entry: Entry) -> None:
+        stamp = _stamp(entry.sort_at)
+        for scope in self._scopes(entry):
+            known = self.known[scope]
+            del known[bisect.bisect_left(known, stamp)]
 
 
 class _BulkWriter:
@@ -1041,9 +1092,10 @@ class _BulkWriter:
                 "request_key": None,
             }
         )
-        sort_at = self.sorts.position(op.conflict.id, draft.event)
-        self.sorts.add(op.conflict.id, sort_at)
-        self.pending[op.id] = draft.to_entry(op.id, sort_at)
+        place_ids = ((draft.place_id,) if draft.place_id is not None else ()) + draft.about_ids
+        sort_at = self.sorts.position(op.conflict.id, draft.event, draft.ceasefire_id, place_ids)
+        entry = self.pending[op.id] = draft.to_entry(op.id, sort_at)
+        self.sorts.add(entry)
         self.order.append(op.id)
 
     def revise(self, op: Op) -> None:
@@ -1053,10 +1105,14 @@ class _BulkWriter:
             body: dict[str, Any] = {"changes": dict(op.changes)}
             changed = replace(entry, **op.values)
             if changed.event != entry.event:
-                sort_at = self.sorts.position(entry.conflict_id, changed.event)
-                self.sorts.move(entry.conflict_id, entry.sort_at, sort_at)
+                # Placed among what is recorded before the correction, itself included.
+                sort_at = self.sorts.position(
+                    entry.conflict_id, changed.event, changed.ceasefire_id, changed.place_ids
+                )
                 changed = replace(changed, sort_at=sort_at)
             changed = replace(changed, last_correction_id=op.id)
+            self.sorts.remove(entry)
+            self.sorts.add(changed)
         else:
             body = {"reason": op.reason} if op.reason else {}
             changed = replace(entry, **op.values)
@@ -1479,6 +1535,7 @@ def generate(
         sink.finish(updates, analyze)
     finally:
         sink.close()
+        _STAMPS.known.clear()
         if collecting:
             gc.enable()
     return _describe(world, planner, updates, seed, time.perf_counter() - began)

@@ -119,7 +119,9 @@ def serve(runtime: Runtime, settings: Settings) -> int:
         print(startup_line(runtime, "Socket Mode"), flush=True)
         serve_socket_mode(app, settings.slack_app_token)
         return 0
-    server = http_server(app, "0.0.0.0", settings.port, signing_secret=settings.slack_signing_secret)
+    server = http_server(
+        app, "0.0.0.0", settings.port, signing_secret=settings.slack_signing_secret
+    )
     print(startup_line(runtime, f"HTTP on port {settings.port}, POST /slack/events"), flush=True)
     try:
         server.run()

@@ -65,7 +65,15 @@ def test_a_loopback_address_is_refused_unless_allowed(site: str) -> None:
     assert "Donate" not in text  # the main text, not the page's furniture
 
 
-@pytest.mark.parametrize("address", ["http://10.1.2.3/x", "http://192.168.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://10.1.2.3/x",
+        "http://192.168.0.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+    ],
+)
 def test_private_ranges_are_refused(address: str) -> None:
     with pytest.raises(FetchRefused, match="private or local"):
         fetch(address)

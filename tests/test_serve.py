@@ -26,7 +26,11 @@ def free_port() -> int:
 
 
 def environment(tmp_path: Path, fake: FakeSlack, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_", "DATABASE_URL", "PORT"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "SITREP_", "DATABASE_URL", "PORT"))
+    }
     env.update(
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
@@ -65,7 +69,9 @@ def test_serve_starts_with_one_line_and_answers(tmp_path: Path, fake: FakeSlack)
         assert process.stdout is not None
         line = process.stdout.readline()
         assert "Sitrep serving Slack (HTTP on port" in line
-        assert "SQLite" in line and "admins: UADMIN" in line and "Nagorno-Karabakh war (2020)" in line
+        assert (
+            "SQLite" in line and "admins: UADMIN" in line and "Nagorno-Karabakh war (2020)" in line
+        )
         sender = SlackSender(f"http://127.0.0.1:{port}/slack/events")
         deadline = time.monotonic() + 20
         while True:
@@ -84,12 +90,24 @@ def test_serve_starts_with_one_line_and_answers(tmp_path: Path, fake: FakeSlack)
 
 @pytest.mark.parametrize(
     ("setting", "value", "named"),
-    [("SLACK_BOT_TOKEN", "not-a-token", "SLACK_BOT_TOKEN"), ("PORT", "http", "PORT"), ("SITREP_BRIEFING_GRACE", "soon", "SITREP_BRIEFING_GRACE")],
+    [
+        ("SLACK_BOT_TOKEN", "not-a-token", "SLACK_BOT_TOKEN"),
+        ("PORT", "http", "PORT"),
+        ("SITREP_BRIEFING_GRACE", "soon", "SITREP_BRIEFING_GRACE"),
+    ],
 )
-def test_a_malformed_setting_stops_serve_naming_it(tmp_path: Path, fake: FakeSlack, setting: str, value: str, named: str) -> None:
+def test_a_malformed_setting_stops_serve_naming_it(
+    tmp_path: Path, fake: FakeSlack, setting: str, value: str, named: str
+) -> None:
     env = environment(tmp_path, fake)
     env[setting] = value
-    result = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert named in result.stderr
 
@@ -97,5 +115,11 @@ def test_a_malformed_setting_stops_serve_naming_it(tmp_path: Path, fake: FakeSla
 def test_http_mode_without_a_signing_secret_says_so(tmp_path: Path, fake: FakeSlack) -> None:
     env = environment(tmp_path, fake)
     env.pop("SLACK_SIGNING_SECRET")
-    result = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "SLACK_SIGNING_SECRET" in result.stderr

@@ -25,21 +25,10 @@ from bot.store.uow import UnitOfWork
 
 # Small enough to replay one update at a time, dense enough (few places) that
 # places see many assessments, stance claims, corrections and retractions.
-SIZE = dict(updates=2000, seed=7, conflicts=2, places_per_conflict=30)
-RICH = dict(corrections=0.06, retractions=0.04, revise_window=400)
-TABLES = (
-    "conflicts",
-    "parties",
-    "places",
-    "ceasefires",
-    "names",
-    "updates",
-    "entries",
-    "entry_places",
-    "entry_parties",
-    "links",
-    "place_latest",
-)
+SIZE: dict[str, Any] = dict(updates=2000, seed=7, conflicts=2, places_per_conflict=30)
+RICH: dict[str, Any] = dict(corrections=0.06, retractions=0.04, revise_window=400)
+# Every table: a projection added later is compared too.
+TABLES = tuple(t.name for t in metadata.sorted_tables)
 
 
 def _engine(path: Path) -> Engine:
@@ -106,20 +95,20 @@ def test_bulk_rows_equal_the_ledger_write_path(
     assert replayed.counts == ledger.counts
     _assert_same(engine, service)
 
-    # What `/status <place>` answers, for a sample of places, by name and by alias.
+    # What `/status <place>` answers for a sample of places, by name or by an alias.
     rng = random.Random(3)
-    for place in rng.sample(ledger.places, 20):
+    for i, place in enumerate(rng.sample(ledger.places, 20)):
         alias = ledger.conflict_alias(place.conflict)
-        for query in (place.name, rng.choice(place.aliases or [place.name])):
-            assert _status(engine, ledger, query, alias) == _status(service, ledger, query, alias)
+        query = rng.choice(place.aliases) if i % 2 and place.aliases else place.name
+        assert _status(engine, ledger, query, alias) == _status(service, ledger, query, alias)
 
 
 def test_commands_typed_one_by_one_give_the_same_database(tmp_path: Path) -> None:
     """The full path (names resolved, times parsed from their text, one transaction
     per command) on a shorter ledger."""
-    size = {**SIZE, "updates": 300}
+    size = {**SIZE, "updates": 250}
     bulk = _engine(tmp_path / "bulk.db")
-    generate(bulk, **size, **RICH)
+    generate(bulk, **size, **RICH, parallel=False)
     service = _engine(tmp_path / "service.db")
     replay(service, **size, **RICH, through="dispatch")
     _assert_same(bulk, service)

@@ -18,11 +18,24 @@ COMMANDS = [
         "Armenian Defense Ministry",
         Stance.DENIES,
         "Azerbaijan",
-        cmd.Common(about=("Fuzuli", "Hadrut"), when=parse_time_spec("2020-10-26"), sources=("South Front, 26 Oct 2020",)),
+        cmd.Common(
+            about=("Fuzuli", "Hadrut"),
+            when=parse_time_spec("2020-10-26"),
+            sources=("South Front, 26 Oct 2020",),
+        ),
     ),
-    cmd.ClaimUpdate(("Azerbaijan", "Turkey"), "We took it", common=cmd.Common(refutes=(3, 4), corroborates=(2,))),
-    cmd.ControlUpdate("Lachin corridor", "contested", Confidence.HIGH, cmd.Common(note="Video: both sides' vehicles")),
-    cmd.ControlUpdate("Qubadli", "United States", None, cmd.Common(when=parse_time_spec("~2020-10-25"))),
+    cmd.ClaimUpdate(
+        ("Azerbaijan", "Turkey"), "We took it", common=cmd.Common(refutes=(3, 4), corroborates=(2,))
+    ),
+    cmd.ControlUpdate(
+        "Lachin corridor",
+        "contested",
+        Confidence.HIGH,
+        cmd.Common(note="Video: both sides' vehicles"),
+    ),
+    cmd.ControlUpdate(
+        "Qubadli", "United States", None, cmd.Common(when=parse_time_spec("~2020-10-25"))
+    ),
     cmd.CeasefireUpdate(
         "third",
         CeasefireState.ANNOUNCED,
@@ -31,9 +44,23 @@ COMMANDS = [
         effective=parse_time_spec("2020-10-26T08:00"),
         common=cmd.Common(when=parse_time_spec("2020-10-25"), sources=("https://www.state.gov/x",)),
     ),
-    cmd.CeasefireUpdate("Moscow humanitarian ceasefire", CeasefireState.VIOLATED, accused=("Azerbaijan",), accuser="Armenia"),
-    cmd.NoteUpdate("Iran deployed forces; drills “large-scale”", cmd.Common(about=("Zangilan", "Jabrayil"))),
-    cmd.PlaceUpdate("Ganja airbase", aliases=("Ganja air base",), kind=PlaceKind.SITE, parent="Ganja", lat=40.7, lon=46.3),
+    cmd.CeasefireUpdate(
+        "Moscow humanitarian ceasefire",
+        CeasefireState.VIOLATED,
+        accused=("Azerbaijan",),
+        accuser="Armenia",
+    ),
+    cmd.NoteUpdate(
+        "Iran deployed forces; drills “large-scale”", cmd.Common(about=("Zangilan", "Jabrayil"))
+    ),
+    cmd.PlaceUpdate(
+        "Ganja airbase",
+        aliases=("Ganja air base",),
+        kind=PlaceKind.SITE,
+        parent="Ganja",
+        lat=40.7,
+        lon=46.3,
+    ),
 ]
 
 

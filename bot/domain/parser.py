@@ -81,7 +81,11 @@ def parse_line(line: str) -> Command:
     return parse(head, rest)
 
 
-_CONTROLS = {code: None for code in [*range(0, 9), 11, 12, *range(14, 32), 127]} | {9: " ", 10: " ", 13: " "}
+_CONTROLS = {code: None for code in [*range(0, 9), 11, 12, *range(14, 32), 127]} | {
+    9: " ",
+    10: " ",
+    13: " ",
+}
 
 
 def parse(command: str, text: str) -> Command:
