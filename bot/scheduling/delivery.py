@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from bot.store.briefings import Delivery, Subscription
 
 log = logging.getLogger("sitrep.briefings")
 MAX_ATTEMPTS = 6
+WORKERS = 8  # channels posted to at once by one due step
 LATE_AFTER = timedelta(minutes=10)
 DEFAULT_WINDOW = timedelta(hours=24)
 
@@ -71,8 +73,10 @@ class Deliverer:
         grace: timedelta,
         lease: timedelta,
         me: str | None = None,
+        workers: int = WORKERS,
     ) -> None:
         self.ctx = ctx
+        self.workers = workers
         self.poster = poster
         self.grace = grace
         self.lease = lease
@@ -90,24 +94,31 @@ class Deliverer:
             subs = tx.briefings.subscriptions(include_paused=False)
         try:
             self.finish_parts(now)
-        except TokenDead as dead:
-            self._token_died(dead, now)
+        except TokenDead as exc:
+            self._token_died(exc, now)
             report.token_dead = True
             return report
-        for sub in subs:
+        died: list[TokenDead] = []
+
+        def one(sub: Subscription) -> None:
             for day in candidate_days(now, sub.zone):
+                if died:
+                    return  # the token died under another worker: post nothing more
+                scheduled = local_moment(day, sub.time_of_day, sub.zone)
                 try:
-                    self._consider(
-                        sub,
-                        day.isoformat(),
-                        local_moment(day, sub.time_of_day, sub.zone),
-                        now,
-                        report,
-                    )
-                except TokenDead as dead:
-                    self._token_died(dead, now)
-                    report.token_dead = True
-                    return report
+                    self._consider(sub, day.isoformat(), scheduled, now, report)
+                except TokenDead as exc:
+                    died.append(exc)
+                    return
+
+        # Channels are posted to side by side: a slow Slack answer for one does not
+        # hold up the rest (Slack limits each channel, not each bot, to about one
+        # post a second). Each delivery is still claimed, posted and confirmed once.
+        with ThreadPoolExecutor(max_workers=min(self.workers, max(1, len(subs)))) as pool:
+            list(pool.map(one, subs))
+        if died:
+            self._token_died(died[0], now)
+            report.token_dead = True
         return report
 
     def _consider(
