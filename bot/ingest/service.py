@@ -224,13 +224,21 @@ def approve(ctx: Context, proposal_id: int, chosen: dict[int, str], actor: Actor
             chosen.items(),
             key=lambda item: (not item[1].lstrip().startswith("/update place"), item[0]),
         )
+        answers = {c["number"]: c.get("answers") for c in row["candidates"]}
+        recorded: dict[int, int] = {}  # candidate number → the update it became
         for number, line in ordered:
             try:
                 command = parse_line(line)
             except ParseError as exc:
                 raise ParseError(f"Candidate {number}: {exc.message}", exc.usage) from exc
+            answered = recorded.get(answers.get(number) or 0)
             try:
-                written.append(_record(tx, command, row["source"], conflict.name, actor, now))
+                done = _record(
+                    tx, command, row["source"], conflict.name, actor, now, refutes=answered
+                )
+                written.append(done.headline)
+                if done.update_id is not None:
+                    recorded[number] = done.update_id
             except (Invalid, NotFound) as exc:
                 # Say which candidate could not be written; nothing of the others is kept.
                 raise type(exc)(f"Candidate {number}: {exc.message}") from exc
@@ -244,12 +252,20 @@ def approve(ctx: Context, proposal_id: int, chosen: dict[int, str], actor: Actor
 
 
 def _record(
-    tx: Tx, command: cmd.Command, source: str, conflict: str, actor: Actor, now: Any
-) -> str:
+    tx: Tx,
+    command: cmd.Command,
+    source: str,
+    conflict: str,
+    actor: Actor,
+    now: Any,
+    refutes: int | None = None,
+) -> DoneView:
+    """Record one approved candidate; a denial of another candidate approved with
+    it refutes that one (the link the report itself draws)."""
     if isinstance(command, cmd.PlaceUpdate):
         return catalog_writes.place_in(
             tx, tx.catalog.conflict(_conflict_id(tx, conflict)), command, actor, now
-        ).headline
+        )
     if not isinstance(
         command, (cmd.ControlUpdate, cmd.ClaimUpdate, cmd.CeasefireUpdate, cmd.NoteUpdate)
     ):
@@ -258,10 +274,18 @@ def _record(
         )
     common = command.common
     sources = common.sources if source in common.sources else (*common.sources, source)
-    command = replace(
-        command, common=replace(common, sources=sources, conflict=common.conflict or conflict)
+    links = (
+        common.refutes
+        if refutes is None or refutes in common.refutes
+        else (*common.refutes, refutes)
     )
-    return writes.record_in(tx, command, actor, now).headline
+    command = replace(
+        command,
+        common=replace(
+            common, sources=sources, conflict=common.conflict or conflict, refutes=links
+        ),
+    )
+    return writes.record_in(tx, command, actor, now)
 
 
 def _conflict_id(tx: Tx, name: str) -> int:
